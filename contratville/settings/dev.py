@@ -1,0 +1,8 @@
+"""Development settings: DEBUG on, SQLite by default, a throw-away secret key."""
+
+from .base import *  # noqa: F401,F403
+from .base import env, env_bool
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = env("SECRET_KEY") or "dev-only-insecure-key-never-used-in-production"
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
