@@ -1,0 +1,87 @@
+"""The four roles of CONTRACTS.md §2 as Django groups with their permissions.
+
+The groups are (re)built after every `migrate`, so that every database has them and a new
+permission reaches its role without a manual step."""
+
+from django.contrib.auth.models import Group, Permission
+
+AGENT = "Chargés de mission"
+DIRECTION = "Direction"
+COMITE = "Comité de pilotage"
+ADMINISTRATEUR = "Administrateurs"
+
+_READ_REFERENCE = [
+    "projects.view_pillar",
+    "projects.view_theme",
+    "projects.view_commune",
+    "projects.view_quartier",
+    "funding.view_funder",
+    "projects.view_programmeyear",
+]
+_AGENT = [
+    *_READ_REFERENCE,
+    "projects.view_project",
+    "projects.add_project",
+    "projects.change_project",
+    "projects.view_operator",
+    "projects.add_operator",
+    "projects.change_operator",
+    "projects.view_indicator",
+    "projects.add_indicator",
+    "projects.change_indicator",
+    "projects.delete_indicator",
+    "projects.view_statuschange",
+    "projects.import_projects",
+    "projects.export_projects",
+    "projects.view_bilan",
+    "funding.view_fundingline",
+    "funding.add_fundingline",
+    "funding.change_fundingline",
+    "funding.delete_fundingline",
+    "funding.view_fondsdeconcours",
+]
+_DIRECTION = [
+    *_AGENT,
+    "projects.decide_project",
+    "projects.delete_project",
+    "projects.change_programmeyear",
+    "projects.change_bilan_texts",
+    "funding.add_fondsdeconcours",
+    "funding.change_fondsdeconcours",
+    "funding.delete_fondsdeconcours",
+]
+_COMITE = [*_READ_REFERENCE, "projects.view_bilan"]
+
+ROLES: dict[str, list[str]] = {AGENT: _AGENT, DIRECTION: _DIRECTION, COMITE: _COMITE, ADMINISTRATEUR: []}
+
+
+def _permissions(names: list[str]) -> list[Permission]:
+    wanted = {tuple(name.split(".", 1)) for name in names}
+    found = [
+        permission
+        for permission in Permission.objects.select_related("content_type")
+        if (permission.content_type.app_label, permission.codename) in wanted
+    ]
+    missing = wanted - {(p.content_type.app_label, p.codename) for p in found}
+    if missing:
+        raise LookupError(f"Permissions inconnues : {sorted(missing)}")
+    return found
+
+
+def ensure_roles() -> dict[str, Group]:
+    """Create or update the role groups; administrators get every permission."""
+    groups = {}
+    for name, permission_names in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        if name == ADMINISTRATEUR:
+            group.permissions.set(Permission.objects.all())
+        else:
+            group.permissions.set(_permissions(permission_names))
+        groups[name] = group
+    return groups
+
+
+def ensure_roles_after_migrate(sender, **kwargs):
+    # Only once every app's permissions exist, i.e. when the last of our apps is migrated.
+    if sender.name == "reports":
+        ensure_roles()

@@ -1,0 +1,131 @@
+"""`manage.py load_demo`: the demonstration accounts and programme (idempotent).
+
+Loads the 2020 and 2021 programmes from fixtures/demo/ through the import service, then the
+years' settings, the bilan's texts, the focus actions and the fonds de concours. Refused when
+DEBUG is off: the demonstration accounts share a published password."""
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from contratville import roles
+from funding.models import FondsDeConcours
+from funding.services import programmation_import
+from projects.models import Commune, Indicator, ProgrammeYear, Project, Theme
+
+DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
+DEMO_PASSWORD = "contratville-demo"
+ACCOUNTS = [
+    # login, first name, last name, group, is_staff, is_superuser
+    ("agent", "Camille", "Agent (démo)", roles.AGENT, True, False),
+    ("direction", "Dominique", "Direction (démo)", roles.DIRECTION, True, False),
+    ("comite", "Claude", "Comité (démo)", roles.COMITE, False, False),
+    ("admin", "Alex", "Administrateur (démo)", roles.ADMINISTRATEUR, True, True),
+]
+# The dossiers that the 2021 bilan names; every other demonstration dossier is invented.
+REAL_REFERENCES = {"PV2021-001", "PV2021-002", "PV2021-003", "PV2021-004"}
+ILLUSTRATIVE = (
+    "Dossier illustratif de démonstration : son intitulé, son porteur et ses montants sont "
+    "inventés. Seuls les totaux de l'année reproduisent le bilan publié."
+)
+REAL = (
+    "Action réelle citée dans le bilan 2021 de la CABBALR ; ses montants sont illustratifs, "
+    "les totaux de l'année reproduisent le bilan publié."
+)
+YEAR_TEXT_FIELDS = [
+    "context_text",
+    "pillars_text",
+    "associations_text",
+    "pnru_text",
+    "organisation_text",
+    "perspectives_text",
+    "opinions_text",
+]
+YEAR_DATE_FIELDS = ["call_opens_on", "call_closes_on", "programming_committee_on", "steering_committee_on"]
+
+
+class Command(BaseCommand):
+    help = "Charge les comptes et la programmation de démonstration (2020 et 2021)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "Les données de démonstration sont refusées quand DEBUG est désactivé : "
+                "leurs comptes ont un mot de passe public."
+            )
+        with transaction.atomic():
+            self._accounts()
+            for path in sorted(DEMO_DIR.glob("programmation_*.csv")):
+                result = programmation_import(content=path.read_bytes(), filename=path.name)
+                if not result.ok:
+                    raise CommandError("\n".join(str(issue) for issue in result.errors))
+                self.stdout.write(f"{path.name} : {result.summary()}")
+            self._years()
+        self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
+        self.stdout.write("Comptes de démonstration (mot de passe : contratville-demo) :")
+        for login, _, _, group, *_ in ACCOUNTS:
+            self.stdout.write(f"  {login:<10} {group}")
+
+    def _accounts(self):
+        groups = roles.ensure_roles()
+        User = get_user_model()
+        for login, first_name, last_name, group, is_staff, is_superuser in ACCOUNTS:
+            user, created = User.objects.get_or_create(
+                username=login,
+                defaults={"first_name": first_name, "last_name": last_name, "is_staff": is_staff,
+                          "is_superuser": is_superuser, "email": f"{login}@example.org"},
+            )
+            if created or not user.check_password(DEMO_PASSWORD):
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            user.groups.add(groups[group])
+
+    def _years(self):
+        data = json.loads((DEMO_DIR / "annees.json").read_text(encoding="utf-8"))
+        for spec in data["years"]:
+            year, _ = ProgrammeYear.objects.get_or_create(year=spec["year"])
+            for name in YEAR_TEXT_FIELDS:
+                setattr(year, name, spec.get(name, ""))
+            for name in YEAR_DATE_FIELDS:
+                setattr(year, name, spec.get(name))
+            envelope = spec.get("fcs_envelope")
+            year.fcs_envelope = Decimal(envelope) if envelope is not None else None
+            year.full_clean()
+            year.save()
+            year.priority_themes.set(Theme.objects.filter(code__in=spec["priority_themes"]))
+
+            FondsDeConcours.objects.filter(year=year).delete()
+            FondsDeConcours.objects.bulk_create(
+                FondsDeConcours(
+                    year=year, commune=Commune.objects.get(insee_code=item["commune"]),
+                    project_title=item["project"], amount=Decimal(item["amount"]), order=order,
+                )
+                for order, item in enumerate(spec.get("fonds_de_concours", []), start=1)
+            )
+
+            projects = Project.objects.filter(year=year)
+            projects.exclude(reference__in=REAL_REFERENCES).update(description=ILLUSTRATIVE)
+            projects.filter(reference__in=REAL_REFERENCES).update(description=REAL)
+            for order, focus in enumerate(spec.get("focus", []), start=1):
+                project = projects.get(reference=focus["reference"])
+                project.is_focus = True
+                project.focus_order = order
+                project.partner = focus.get("partner", "")
+                project.fcs_axis = focus.get("fcs_axis", "")
+                project.focus_description = focus["description"]
+                project.focus_results = focus["results"]
+                project.focus_objective = focus["objective"]
+                project.expected_results = focus["objective"]
+                project.achieved_results = focus["results"]
+                project.save()
+                project.indicators.all().delete()
+                Indicator.objects.bulk_create(
+                    Indicator(project=project, label=i["label"], unit=i["unit"],
+                              expected=Decimal(i["expected"]), achieved=Decimal(i["achieved"]))
+                    for i in focus.get("indicators", [])
+                )

@@ -1,0 +1,631 @@
+"""Writes of the funding app. The programmation import lives here because it writes dossiers
+(projects) and their funding lines together.
+
+`programmation_import` implements CONTRACTS.md §3: the whole file is checked first; if any row
+has an error nothing is written and every error is returned with its row and column; otherwise
+everything is written in one transaction. Importing the same file twice changes nothing.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from projects.models import (
+    Operator,
+    OperatorKind,
+    Pillar,
+    ProgrammeYear,
+    Project,
+    Quartier,
+    Status,
+    StatusChange,
+    Theme,
+)
+from projects.validators import normalize_siret, siret_error
+
+from .models import Funder, FundingLine, Nature
+from .tabular import TableError, normalize_key, parse_amount, read_table
+
+COLUMNS = [
+    "annee",
+    "numero_dossier",
+    "intitule",
+    "porteur",
+    "siret",
+    "type_porteur",
+    "pilier",
+    "thematique",
+    "quartiers",
+    "statut",
+    "financeur",
+    "nature",
+    "montant_demande",
+    "montant_accorde",
+]
+OPTIONAL_COLUMNS = {"siret", "quartiers", "nature", "montant_accorde"}
+# The columns that describe the dossier itself: every row of one dossier must agree on them.
+DOSSIER_COLUMNS = ["intitule", "porteur", "siret", "type_porteur", "pilier", "thematique", "quartiers", "statut"]
+MAX_ERRORS = 1000
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"Ligne {self.row}")
+        if self.column:
+            where.append(f"colonne « {self.column} »")
+        prefix = ", ".join(where)
+        return f"{prefix} : {self.message}" if prefix else self.message
+
+
+@dataclass
+class ImportResult:
+    dry_run: bool = False
+    errors: list[ImportIssue] = field(default_factory=list)
+    projects_created: int = 0
+    projects_updated: int = 0
+    projects_unchanged: int = 0
+    lines: int = 0
+    operators_created: int = 0
+    operators_updated: int = 0
+    rows: int = 0
+    years: list[int] = field(default_factory=list)
+    # (year, reference, action) of every dossier, for the preview.
+    projects: list[tuple[int, str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def projects_total(self) -> int:
+        return self.projects_created + self.projects_updated + self.projects_unchanged
+
+    def summary(self) -> str:
+        if not self.ok:
+            return f"{len(self.errors)} erreur(s) : rien n'a été enregistré."
+        verb = "seraient" if self.dry_run else "ont été"
+        text = (
+            f"{self.projects_total} dossier(s) lus dans {self.rows} ligne(s) : "
+            f"{self.projects_created} créé(s), {self.projects_updated} mis à jour, "
+            f"{self.projects_unchanged} inchangé(s) ; {self.lines} ligne(s) de financement ; "
+            f"{self.operators_created} porteur(s) créé(s), {self.operators_updated} mis à jour."
+        )
+        if self.dry_run:
+            text += f" Simulation : rien n'a été enregistré (les changements {verb} appliqués à la confirmation)."
+        return text
+
+
+@dataclass
+class Row:
+    number: int
+    year: int | None = None
+    reference: str = ""
+    title: str = ""
+    operator_name: str = ""
+    siret: str = ""
+    operator_kind: str = ""
+    pillar: Pillar | None = None
+    theme: Theme | None = None
+    quartier_ids: frozenset = frozenset()
+    status: str = ""
+    funder: Funder | None = None
+    nature: str = ""
+    requested: Decimal | None = None
+    granted: Decimal | None = None
+    raw: dict = field(default_factory=dict)
+    # Columns already reported as wrong on this row: no second error about them.
+    error_columns: set = field(default_factory=set)
+
+
+class _Vocabulary:
+    """The codes a file may use, with their labels accepted as synonyms."""
+
+    def __init__(self):
+        self.pillars = {}
+        for pillar in Pillar.objects.all():
+            for key in (pillar.code, pillar.label, pillar.short_label):
+                if key:
+                    self.pillars[normalize_key(key)] = pillar
+        self.themes = {theme.code.lower(): theme for theme in Theme.objects.select_related("pillar")}
+        self.funders = {}
+        for funder in Funder.objects.all():
+            for key in (funder.code, funder.label, funder.short_label):
+                if key:
+                    self.funders.setdefault(normalize_key(key), funder)
+        self.quartiers = {}
+        for quartier in Quartier.objects.all():
+            for code in (quartier.code_2015, quartier.code_2024, quartier.local_code):
+                if code:
+                    self.quartiers[code.upper()] = quartier.pk
+        self.kinds = _choices_map(OperatorKind)
+        self.statuses = _choices_map(Status)
+        self.natures = _choices_map(Nature)
+        self.natures[normalize_key("spécifique")] = Nature.SPECIFIQUE
+
+
+def _choices_map(choices) -> dict[str, str]:
+    mapping = {}
+    for value, label in choices.choices:
+        mapping[normalize_key(value)] = value
+        mapping[normalize_key(str(label))] = value
+    return mapping
+
+
+def _codes(choices) -> str:
+    return ", ".join(choices.values)
+
+
+def _collapse_spaces(value: str) -> str:
+    return " ".join(value.split())
+
+
+def _parse_row(number: int, cells: dict[str, str], vocab: _Vocabulary, errors: list[ImportIssue]) -> Row:
+    row = Row(number=number, raw=cells)
+
+    def error(column: str, message: str):
+        errors.append(ImportIssue(number, column, message))
+        row.error_columns.add(column)
+
+    raw_year = cells.get("annee", "")
+    if not raw_year:
+        error("annee", "l'année est obligatoire")
+    else:
+        try:
+            row.year = int(raw_year)
+        except ValueError:
+            error("annee", f"« {raw_year} » n'est pas une année (exemple : 2022)")
+        else:
+            if not 2000 <= row.year <= 2100:
+                error("annee", f"l'année {raw_year} est hors de la plage 2000–2100")
+                row.year = None
+
+    row.reference = _collapse_spaces(cells.get("numero_dossier", ""))
+    if not row.reference:
+        error("numero_dossier", "le numéro de dossier est obligatoire")
+    elif len(row.reference) > 50:
+        error("numero_dossier", "le numéro de dossier dépasse 50 caractères")
+
+    row.title = _collapse_spaces(cells.get("intitule", ""))
+    if not row.title:
+        error("intitule", "l'intitulé est obligatoire")
+    elif len(row.title) > 255:
+        error("intitule", "l'intitulé dépasse 255 caractères")
+
+    row.operator_name = _collapse_spaces(cells.get("porteur", ""))
+    if not row.operator_name:
+        error("porteur", "le nom du porteur est obligatoire")
+    elif len(row.operator_name) > 255:
+        error("porteur", "le nom du porteur dépasse 255 caractères")
+
+    raw_siret = cells.get("siret", "")
+    if raw_siret:
+        message = siret_error(raw_siret)
+        if message:
+            error("siret", message)
+        else:
+            row.siret = normalize_siret(raw_siret)
+
+    raw_kind = cells.get("type_porteur", "")
+    row.operator_kind = vocab.kinds.get(normalize_key(raw_kind), "")
+    if not raw_kind:
+        error("type_porteur", f"le type de porteur est obligatoire ({_codes(OperatorKind)})")
+    elif not row.operator_kind:
+        error("type_porteur", f"type de porteur inconnu « {raw_kind} » (attendu : {_codes(OperatorKind)})")
+
+    raw_pillar = cells.get("pilier", "")
+    row.pillar = vocab.pillars.get(normalize_key(raw_pillar))
+    if not raw_pillar:
+        error("pilier", "le pilier est obligatoire")
+    elif row.pillar is None:
+        error("pilier", f"pilier inconnu « {raw_pillar} » (attendu : cohesion_sociale, cadre_de_vie, emploi, pilotage)")
+
+    raw_theme = cells.get("thematique", "")
+    row.theme = vocab.themes.get(raw_theme.replace(",", ".").replace(" ", "").lower())
+    if not raw_theme:
+        error("thematique", "la thématique est obligatoire (code ANCT, par exemple 1.1)")
+    elif row.theme is None:
+        error("thematique", f"thématique inconnue « {raw_theme} » (code ANCT attendu, par exemple 1.1)")
+    elif row.pillar is not None and row.theme.pillar_id != row.pillar.pk:
+        error(
+            "thematique",
+            f"la thématique {row.theme.code} relève du pilier « {row.theme.pillar.label} », "
+            f"pas du pilier « {row.pillar.label} »",
+        )
+
+    quartier_ids = set()
+    for code in cells.get("quartiers", "").replace(",", "|").split("|"):
+        code = code.strip().upper()
+        if not code:
+            continue
+        if code in vocab.quartiers:
+            quartier_ids.add(vocab.quartiers[code])
+        else:
+            error("quartiers", f"quartier inconnu « {code} » (code QPV attendu, par exemple QP062004 ou QN06204M)")
+    row.quartier_ids = frozenset(quartier_ids)
+
+    raw_status = cells.get("statut", "")
+    row.status = vocab.statuses.get(normalize_key(raw_status), "")
+    if not raw_status:
+        error("statut", f"le statut est obligatoire ({_codes(Status)})")
+    elif not row.status:
+        error("statut", f"statut inconnu « {raw_status} » (attendu : {_codes(Status)})")
+
+    raw_funder = cells.get("financeur", "")
+    raw_nature = cells.get("nature", "")
+    raw_requested = cells.get("montant_demande", "")
+    raw_granted = cells.get("montant_accorde", "")
+    if raw_funder:
+        row.funder = vocab.funders.get(normalize_key(raw_funder))
+        if row.funder is None:
+            error("financeur", f"financeur inconnu « {raw_funder} » (attendu : un code comme anct, region, caf)")
+        if raw_nature:
+            row.nature = vocab.natures.get(normalize_key(raw_nature), "")
+            if not row.nature:
+                error("nature", f"nature inconnue « {raw_nature} » (attendu : droit_commun ou specifique)")
+        elif row.funder is not None:
+            row.nature = row.funder.default_nature
+        if not raw_requested:
+            error("montant_demande", "le montant demandé est obligatoire pour une ligne de financement")
+        for column, raw in (("montant_demande", raw_requested), ("montant_accorde", raw_granted)):
+            if raw:
+                try:
+                    amount = parse_amount(raw)
+                except ValueError as exc:
+                    error(column, str(exc))
+                else:
+                    setattr(row, "requested" if column == "montant_demande" else "granted", amount)
+    else:
+        for column, raw in (("nature", raw_nature), ("montant_demande", raw_requested), ("montant_accorde", raw_granted)):
+            if raw:
+                error(column, f"« {raw} » est donné sans financeur : indiquez le code du financeur")
+    return row
+
+
+def _dossier_values(row: Row) -> dict[str, object]:
+    return {
+        "intitule": row.title,
+        "porteur": row.operator_name,
+        "siret": row.siret,
+        "type_porteur": row.operator_kind,
+        "pilier": row.pillar.pk if row.pillar else None,
+        "thematique": row.theme.pk if row.theme else None,
+        "quartiers": row.quartier_ids,
+        "statut": row.status,
+    }
+
+
+def _check_headers(headers: list[str], errors: list[ImportIssue]) -> list[str | None]:
+    """The column name of each position (None for an empty, ignorable column)."""
+    names: list[str | None] = []
+    seen: dict[str, int] = {}
+    for position, header in enumerate(headers, start=1):
+        key = normalize_key(header)
+        if not key:
+            names.append(None)
+            continue
+        if key not in COLUMNS:
+            errors.append(
+                ImportIssue(1, header, f"colonne inconnue (colonnes attendues : {', '.join(COLUMNS)})")
+            )
+        elif key in seen:
+            errors.append(ImportIssue(1, header, f"colonne en double (déjà en position {seen[key]})"))
+        seen.setdefault(key, position)
+        names.append(key if key in COLUMNS else None)
+    for column in COLUMNS:
+        if column not in seen and column not in OPTIONAL_COLUMNS:
+            errors.append(ImportIssue(1, column, "colonne obligatoire absente de la ligne d'en-têtes"))
+    return names
+
+
+@dataclass
+class _Dossier:
+    first: Row
+    lines: list[Row] = field(default_factory=list)
+
+
+class _OperatorResolver:
+    """Matches each row's porteur to an operator: by SIRET when given, else by exact name
+    (then by name ignoring case); creates it when new. Within one file, one porteur must
+    always be described the same way."""
+
+    def __init__(self, rows: list[Row]):
+        sirets = {row.siret for row in rows if row.siret}
+        names = {row.operator_name for row in rows if row.operator_name}
+        existing = Operator.objects.filter(Q(siret__in=sirets) | Q(name__in=names)).order_by("id")
+        if names:
+            # Case-insensitive fallback: one more look-up, only for names with no exact match.
+            exact = set(existing.values_list("name", flat=True))
+            missing = [name for name in names if name not in exact]
+            folded = Q()
+            for name in missing:
+                folded |= Q(name__iexact=name)
+            extra = list(Operator.objects.filter(folded).order_by("id")) if missing else []
+        else:
+            extra = []
+        self.by_siret: dict[str, Operator] = {}
+        self.by_name: dict[str, Operator] = {}
+        self.by_folded_name: dict[str, Operator] = {}
+        for operator in [*existing, *extra]:
+            if operator.siret:
+                self.by_siret.setdefault(operator.siret, operator)
+            self.by_name.setdefault(operator.name, operator)
+            self.by_folded_name.setdefault(operator.name.casefold(), operator)
+        self.created: list[Operator] = []
+        self.updated: dict[int, Operator] = {}
+        self.first_row: dict[int, Row] = {}
+
+    def resolve(self, row: Row, errors: list[ImportIssue]) -> Operator:
+        operator = None
+        if row.siret:
+            operator = self.by_siret.get(row.siret)
+            if operator is None:
+                # Known by name without a SIRET yet: the file completes it.
+                candidate = self.by_name.get(row.operator_name)
+                if candidate is not None and not candidate.siret:
+                    operator = candidate
+        else:
+            operator = self.by_name.get(row.operator_name) or self.by_folded_name.get(row.operator_name.casefold())
+        if operator is None:
+            operator = Operator(name=row.operator_name, kind=row.operator_kind, siret=row.siret)
+            self.created.append(operator)
+            self._remember(operator)
+            self.first_row[id(operator)] = row
+            return operator
+
+        first = self.first_row.get(id(operator))
+        if first is None:
+            self.first_row[id(operator)] = row
+            changed = False
+            if row.siret and operator.siret != row.siret:
+                operator.siret, changed = row.siret, True
+            if row.siret and operator.name != row.operator_name:
+                operator.name, changed = row.operator_name, True
+            if operator.kind != row.operator_kind:
+                operator.kind, changed = row.operator_kind, True
+            if changed and operator.pk:
+                self.updated[operator.pk] = operator
+            self._remember(operator)
+        else:
+            if first.operator_kind != row.operator_kind:
+                errors.append(
+                    ImportIssue(
+                        row.number, "type_porteur",
+                        f"le porteur « {row.operator_name} » est de type « {first.operator_kind} » à la ligne "
+                        f"{first.number} mais « {row.operator_kind} » ici",
+                    )
+                )
+            if row.siret and first.siret == row.siret and first.operator_name != row.operator_name:
+                errors.append(
+                    ImportIssue(
+                        row.number, "porteur",
+                        f"le SIRET {row.siret} désigne « {first.operator_name} » à la ligne {first.number} "
+                        f"mais « {row.operator_name} » ici",
+                    )
+                )
+        return operator
+
+    def _remember(self, operator: Operator):
+        if operator.siret:
+            self.by_siret[operator.siret] = operator
+        self.by_name.setdefault(operator.name, operator)
+        self.by_folded_name.setdefault(operator.name.casefold(), operator)
+
+
+def _lines_signature(lines) -> list[tuple]:
+    return sorted(
+        (line.funder_id, line.nature, line.amount_requested, line.amount_granted) for line in lines
+    )
+
+
+def programmation_import(*, content: bytes, filename: str = "", dry_run: bool = False, user=None) -> ImportResult:
+    """Check a programmation file whole, then write it in one transaction (unless `dry_run`
+    or any error)."""
+    result = ImportResult(dry_run=dry_run)
+    errors = result.errors
+    try:
+        table = read_table(content, filename)
+    except TableError as exc:
+        errors.append(ImportIssue(None, None, str(exc)))
+        return result
+
+    names = _check_headers(table.headers, errors)
+    if errors:
+        return result
+
+    vocab = _Vocabulary()
+    rows: list[Row] = []
+    for number, cells in table.rows:
+        values: dict[str, str] = {}
+        for position, cell in enumerate(cells):
+            name = names[position] if position < len(names) else None
+            if name:
+                values[name] = cell
+            elif cell:
+                errors.append(
+                    ImportIssue(number, f"colonne {position + 1}", f"valeur « {cell} » dans une colonne sans en-tête")
+                )
+        rows.append(_parse_row(number, values, vocab, errors))
+        if len(errors) > MAX_ERRORS:
+            break
+    result.rows = len(rows)
+    if not rows:
+        errors.append(ImportIssue(None, None, "Le fichier ne contient que la ligne d'en-têtes."))
+
+    dossiers: dict[tuple[int, str], _Dossier] = {}
+    for row in rows:
+        if row.year is None or not row.reference:
+            continue
+        key = (row.year, row.reference)
+        dossier = dossiers.get(key)
+        if dossier is None:
+            dossiers[key] = dossier = _Dossier(first=row)
+        else:
+            expected = _dossier_values(dossier.first)
+            for column, value in _dossier_values(row).items():
+                if column in row.error_columns or column in dossier.first.error_columns:
+                    continue
+                if value != expected[column]:
+                    shown = row.raw.get(column, "") or "(vide)"
+                    first_shown = dossier.first.raw.get(column, "") or "(vide)"
+                    errors.append(
+                        ImportIssue(
+                            row.number, column,
+                            f"« {shown} » diffère de « {first_shown} » (ligne {dossier.first.number}) pour le dossier "
+                            f"{row.reference} de {row.year} : les lignes d'un même dossier doivent concorder",
+                        )
+                    )
+        if row.funder is not None:
+            dossier.lines.append(row)
+    if errors:
+        return result
+
+    with transaction.atomic():
+        _plan_and_write(result, rows, dossiers, dry_run=dry_run, user=user)
+        if result.errors or dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+def _plan_and_write(result: ImportResult, rows, dossiers, *, dry_run: bool, user) -> None:
+    errors = result.errors
+    resolver = _OperatorResolver(rows)
+    operator_of: dict[tuple[int, str], Operator] = {}
+    for key, dossier in dossiers.items():
+        # The porteur's columns are dossier columns, already checked to agree on its rows.
+        operator_of[key] = resolver.resolve(dossier.first, errors)
+    if errors:
+        return
+
+    years = sorted({year for year, _ in dossiers})
+    result.years = years
+    references = {reference for _, reference in dossiers}
+    existing = {
+        (project.year_id, project.reference): project
+        for project in Project.objects.filter(year_id__in=years, reference__in=references).prefetch_related(
+            "funding_lines", "quartiers"
+        )
+    }
+    result.operators_created = len(resolver.created)
+    result.operators_updated = len(resolver.updated)
+    now = timezone.now()
+
+    to_create: list[tuple[Project, _Dossier]] = []
+    to_update: list[tuple[Project, _Dossier, bool, bool]] = []
+    status_changes: list[StatusChange] = []
+    for key, dossier in dossiers.items():
+        first = dossier.first
+        operator = operator_of[key]
+        new_lines = [
+            FundingLine(
+                funder_id=row.funder.pk, nature=row.nature, amount_requested=row.requested,
+                amount_granted=row.granted, position=position,
+            )
+            for position, row in enumerate(dossier.lines, start=1)
+        ]
+        result.lines += len(new_lines)
+        project = existing.get(key)
+        if project is None:
+            project = Project(
+                year_id=first.year, reference=first.reference, title=first.title, pillar_id=first.pillar.pk,
+                theme_id=first.theme.pk, status=first.status,
+            )
+            project._operator = operator
+            project._lines = new_lines
+            project._quartier_ids = first.quartier_ids
+            to_create.append((project, dossier))
+            result.projects_created += 1
+            result.projects.append((first.year, first.reference, "création"))
+            status_changes.append(StatusChange(project=project, from_status="", to_status=first.status,
+                                               changed_by=user, comment="Import de programmation"))
+            continue
+
+        lines_changed = _lines_signature(project.funding_lines.all()) != _lines_signature(new_lines)
+        quartiers_changed = {q.pk for q in project.quartiers.all()} != set(first.quartier_ids)
+        fields_changed = (
+            project.title != first.title
+            or project.pillar_id != first.pillar.pk
+            or project.theme_id != first.theme.pk
+            or project.status != first.status
+            or project.operator_id != operator.pk
+            or operator.pk is None
+        )
+        if not (lines_changed or quartiers_changed or fields_changed):
+            result.projects_unchanged += 1
+            result.projects.append((first.year, first.reference, "inchangé"))
+            continue
+        if project.status != first.status:
+            status_changes.append(StatusChange(project=project, from_status=project.status, to_status=first.status,
+                                               changed_by=user, comment="Import de programmation"))
+        project.title, project.pillar_id, project.theme_id = first.title, first.pillar.pk, first.theme.pk
+        project.status, project.updated_at = first.status, now
+        project._operator = operator
+        project._lines = new_lines
+        project._quartier_ids = first.quartier_ids
+        to_update.append((project, dossier, lines_changed, quartiers_changed))
+        result.projects_updated += 1
+        result.projects.append((first.year, first.reference, "mise à jour"))
+
+    if dry_run:
+        return
+
+    try:
+        _write(years, resolver, to_create, to_update, status_changes, now)
+    except IntegrityError as exc:
+        errors.append(
+            ImportIssue(None, None, f"L'enregistrement a échoué, rien n'a été enregistré (import simultané ?) : {exc}")
+        )
+
+
+def _write(years, resolver, to_create, to_update, status_changes, now) -> None:
+    known_years = set(ProgrammeYear.objects.filter(year__in=years).values_list("year", flat=True))
+    ProgrammeYear.objects.bulk_create([ProgrammeYear(year=year) for year in years if year not in known_years])
+
+    Operator.objects.bulk_create(resolver.created)
+    if resolver.updated:
+        for operator in resolver.updated.values():
+            operator.updated_at = now
+        Operator.objects.bulk_update(resolver.updated.values(), ["name", "kind", "siret", "updated_at"])
+
+    for project, _ in to_create:
+        project.operator = project._operator
+    Project.objects.bulk_create([project for project, _ in to_create])
+    for project, *_ in to_update:
+        project.operator = project._operator
+    Project.objects.bulk_update(
+        [project for project, *_ in to_update], ["title", "operator", "pillar", "theme", "status", "updated_at"]
+    )
+
+    Through = Project.quartiers.through
+    replaced_quartiers = [project.pk for project, _, _, changed in to_update if changed]
+    Through.objects.filter(project_id__in=replaced_quartiers).delete()
+    through_rows = [
+        Through(project_id=project.pk, quartier_id=quartier_id)
+        for project in [p for p, _ in to_create] + [p for p, _, _, changed in to_update if changed]
+        for quartier_id in sorted(project._quartier_ids)
+    ]
+    Through.objects.bulk_create(through_rows)
+
+    replaced_lines = [project.pk for project, _, changed, _ in to_update if changed]
+    FundingLine.objects.filter(project_id__in=replaced_lines).delete()
+    new_lines = []
+    for project in [p for p, _ in to_create] + [p for p, _, changed, _ in to_update if changed]:
+        for line in project._lines:
+            line.project_id = project.pk
+            new_lines.append(line)
+    FundingLine.objects.bulk_create(new_lines)
+
+    for change in status_changes:
+        change.project_id = change.project.pk
+    StatusChange.objects.bulk_create(status_changes)
+
+
