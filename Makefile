@@ -1,0 +1,67 @@
+# The README's commands. `make run` and `make test` install whatever is missing first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Debian/Ubuntu packages: venv support, WeasyPrint's Pango, fonts for the PDF, pdftotext.
+APT_PACKAGES := python3-venv python3-dev build-essential libpango-1.0-0 libpangoft2-1.0-0 \
+	libharfbuzz0b fonts-open-sans fonts-liberation2 poppler-utils
+APT_TEST_PACKAGES := $(APT_PACKAGES)
+
+.PHONY: run test install install-dev system-deps system-deps-test migrate demo lint format check-deploy clean
+
+run: install migrate demo ## Install, migrate, load the demonstration data and serve on http://127.0.0.1:8000
+	@echo ""
+	@echo "Contrat de Ville : http://$(HOST):$(PORT)/  (administration : http://$(HOST):$(PORT)/admin/)"
+	@echo "Comptes de démonstration, mot de passe « contratville-demo » : agent, direction, comite, admin"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: install-dev ## Install what is missing, then run the whole test suite
+	DJANGO_SETTINGS_MODULE=contratville.settings.test $(VENV)/bin/pytest
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Paquets système à installer :$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/.installed: requirements.lock | system-deps
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.lock
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
+	$(PIP) install -q -r requirements-dev.lock
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+demo: migrate
+	$(MANAGE) load_demo
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check-deploy: install ## Production settings must pass Django's deployment checks
+	DJANGO_SETTINGS_MODULE=contratville.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
+		ALLOWED_HOSTS=contratville.example.org $(MANAGE) check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache
