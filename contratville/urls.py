@@ -1,6 +1,7 @@
 """The project's addresses (CONTRACTS.md §5)."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 admin.site.site_header = "Contrat de Ville — administration"
@@ -9,5 +10,7 @@ admin.site.index_title = "Administration"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("connexion/", auth_views.LoginView.as_view(), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("reports.urls")),
 ]

@@ -52,7 +52,7 @@ class UserFactory(DjangoModelFactory):
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     email = factory.Faker("email")
-    password = factory.PostGenerationMethodCall("set_password", "mot-de-passe-de-test")
+    password = factory.django.Password("mot-de-passe-de-test")
 
 
 class ProgrammeYearFactory(DjangoModelFactory):
