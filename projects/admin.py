@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from django.contrib import admin
 from django.db.models import Count
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
@@ -25,14 +24,15 @@ from .models import (
     Theme,
 )
 from .resources import CommuneResource, OperatorResource, PillarResource, QuartierResource, ThemeResource
+from .templatetags import money
 
 
 def format_euros(amount: Decimal | None) -> str | None:
-    """An amount as the bilan prints it, « 6 931 463,00 € »; None when there is no amount."""
+    """An amount as the bilan prints it, « 6 931 463,00 € », with the project's one formatter;
+    None when there is no amount, so that the admin shows its own empty value."""
     if amount is None:
         return None
-    # The no-break space keeps the figure and its currency on one line in narrow columns.
-    return f"{number_format(amount, decimal_pos=2, force_grouping=True)}\u00a0€"
+    return money.format_euros(amount)
 
 
 @admin.register(Pillar)
