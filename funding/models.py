@@ -82,7 +82,8 @@ class FundingLine(models.Model):
         ordering = ["project", "position", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount_requested__gte=0), name="funding_line_requested_gte_0",
+                condition=Q(amount_requested__gte=0),
+                name="funding_line_requested_gte_0",
                 violation_error_message=_("Le montant demandé doit être positif ou nul."),
             ),
             models.CheckConstraint(
@@ -106,7 +107,10 @@ class FondsDeConcours(models.Model):
     """An investment grant of the agglomeration to a commune (outside the programmation)."""
 
     year = models.ForeignKey(
-        ProgrammeYear, on_delete=models.PROTECT, related_name="fonds_de_concours", db_column="year",
+        ProgrammeYear,
+        on_delete=models.PROTECT,
+        related_name="fonds_de_concours",
+        db_column="year",
         verbose_name=_("année"),
     )
     commune = models.ForeignKey(
@@ -122,7 +126,8 @@ class FondsDeConcours(models.Model):
         ordering = ["year", "order", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount__gte=0), name="fonds_de_concours_amount_gte_0",
+                condition=Q(amount__gte=0),
+                name="fonds_de_concours_amount_gte_0",
                 violation_error_message=_("Le montant doit être positif ou nul."),
             ),
         ]

@@ -47,7 +47,16 @@ COLUMNS = [
 ]
 OPTIONAL_COLUMNS = {"siret", "quartiers", "nature", "montant_accorde"}
 # The columns that describe the dossier itself: every row of one dossier must agree on them.
-DOSSIER_COLUMNS = ["intitule", "porteur", "siret", "type_porteur", "pilier", "thematique", "quartiers", "statut"]
+DOSSIER_COLUMNS = [
+    "intitule",
+    "porteur",
+    "siret",
+    "type_porteur",
+    "pilier",
+    "thematique",
+    "quartiers",
+    "statut",
+]
 MAX_ERRORS = 1000
 
 
@@ -101,7 +110,9 @@ class ImportResult:
             f"{self.operators_created} porteur(s) créé(s), {self.operators_updated} mis à jour."
         )
         if self.dry_run:
-            text += f" Simulation : rien n'a été enregistré (les changements {verb} appliqués à la confirmation)."
+            text += (
+                f" Simulation : rien n'a été enregistré (les changements {verb} appliqués à la confirmation)."
+            )
         return text
 
 
@@ -227,7 +238,10 @@ def _parse_row(number: int, cells: dict[str, str], vocab: _Vocabulary, errors: l
     if not raw_pillar:
         error("pilier", "le pilier est obligatoire")
     elif row.pillar is None:
-        error("pilier", f"pilier inconnu « {raw_pillar} » (attendu : cohesion_sociale, cadre_de_vie, emploi, pilotage)")
+        error(
+            "pilier",
+            f"pilier inconnu « {raw_pillar} » (attendu : cohesion_sociale, cadre_de_vie, emploi, pilotage)",
+        )
 
     raw_theme = cells.get("thematique", "")
     row.theme = vocab.themes.get(raw_theme.replace(",", ".").replace(" ", "").lower())
@@ -250,7 +264,10 @@ def _parse_row(number: int, cells: dict[str, str], vocab: _Vocabulary, errors: l
         if code in vocab.quartiers:
             quartier_ids.add(vocab.quartiers[code])
         else:
-            error("quartiers", f"quartier inconnu « {code} » (code QPV attendu, par exemple QP062004 ou QN06204M)")
+            error(
+                "quartiers",
+                f"quartier inconnu « {code} » (code QPV attendu, par exemple QP062004 ou QN06204M)",
+            )
     row.quartier_ids = frozenset(quartier_ids)
 
     raw_status = cells.get("statut", "")
@@ -267,7 +284,9 @@ def _parse_row(number: int, cells: dict[str, str], vocab: _Vocabulary, errors: l
     if raw_funder:
         row.funder = vocab.funders.get(normalize_key(raw_funder))
         if row.funder is None:
-            error("financeur", f"financeur inconnu « {raw_funder} » (attendu : un code comme anct, region, caf)")
+            error(
+                "financeur", f"financeur inconnu « {raw_funder} » (attendu : un code comme anct, region, caf)"
+            )
         if raw_nature:
             row.nature = vocab.natures.get(normalize_key(raw_nature), "")
             if not row.nature:
@@ -285,7 +304,11 @@ def _parse_row(number: int, cells: dict[str, str], vocab: _Vocabulary, errors: l
                 else:
                     setattr(row, "requested" if column == "montant_demande" else "granted", amount)
     else:
-        for column, raw in (("nature", raw_nature), ("montant_demande", raw_requested), ("montant_accorde", raw_granted)):
+        for column, raw in (
+            ("nature", raw_nature),
+            ("montant_demande", raw_requested),
+            ("montant_accorde", raw_granted),
+        ):
             if raw:
                 error(column, f"« {raw} » est donné sans financeur : indiquez le code du financeur")
     return row
@@ -374,7 +397,9 @@ class _OperatorResolver:
                 if candidate is not None and not candidate.siret:
                     operator = candidate
         else:
-            operator = self.by_name.get(row.operator_name) or self.by_folded_name.get(row.operator_name.casefold())
+            operator = self.by_name.get(row.operator_name) or self.by_folded_name.get(
+                row.operator_name.casefold()
+            )
         if operator is None:
             operator = Operator(name=row.operator_name, kind=row.operator_kind, siret=row.siret)
             self.created.append(operator)
@@ -399,7 +424,8 @@ class _OperatorResolver:
             if first.operator_kind != row.operator_kind:
                 errors.append(
                     ImportIssue(
-                        row.number, "type_porteur",
+                        row.number,
+                        "type_porteur",
                         f"le porteur « {row.operator_name} » est de type « {first.operator_kind} » à la ligne "
                         f"{first.number} mais « {row.operator_kind} » ici",
                     )
@@ -407,7 +433,8 @@ class _OperatorResolver:
             if row.siret and first.siret == row.siret and first.operator_name != row.operator_name:
                 errors.append(
                     ImportIssue(
-                        row.number, "porteur",
+                        row.number,
+                        "porteur",
                         f"le SIRET {row.siret} désigne « {first.operator_name} » à la ligne {first.number} "
                         f"mais « {row.operator_name} » ici",
                     )
@@ -422,12 +449,12 @@ class _OperatorResolver:
 
 
 def _lines_signature(lines) -> list[tuple]:
-    return sorted(
-        (line.funder_id, line.nature, line.amount_requested, line.amount_granted) for line in lines
-    )
+    return sorted((line.funder_id, line.nature, line.amount_requested, line.amount_granted) for line in lines)
 
 
-def programmation_import(*, content: bytes, filename: str = "", dry_run: bool = False, user=None) -> ImportResult:
+def programmation_import(
+    *, content: bytes, filename: str = "", dry_run: bool = False, user=None
+) -> ImportResult:
     """Check a programmation file whole, then write it in one transaction (unless `dry_run`
     or any error)."""
     result = ImportResult(dry_run=dry_run)
@@ -452,7 +479,9 @@ def programmation_import(*, content: bytes, filename: str = "", dry_run: bool = 
                 values[name] = cell
             elif cell:
                 errors.append(
-                    ImportIssue(number, f"colonne {position + 1}", f"valeur « {cell} » dans une colonne sans en-tête")
+                    ImportIssue(
+                        number, f"colonne {position + 1}", f"valeur « {cell} » dans une colonne sans en-tête"
+                    )
                 )
         rows.append(_parse_row(number, values, vocab, errors))
         if len(errors) > MAX_ERRORS:
@@ -479,7 +508,8 @@ def programmation_import(*, content: bytes, filename: str = "", dry_run: bool = 
                     first_shown = dossier.first.raw.get(column, "") or "(vide)"
                     errors.append(
                         ImportIssue(
-                            row.number, column,
+                            row.number,
+                            column,
                             f"« {shown} » diffère de « {first_shown} » (ligne {dossier.first.number}) pour le dossier "
                             f"{row.reference} de {row.year} : les lignes d'un même dossier doivent concorder",
                         )
@@ -527,8 +557,11 @@ def _plan_and_write(result: ImportResult, rows, dossiers, *, dry_run: bool, user
         operator = operator_of[key]
         new_lines = [
             FundingLine(
-                funder_id=row.funder.pk, nature=row.nature, amount_requested=row.requested,
-                amount_granted=row.granted, position=position,
+                funder_id=row.funder.pk,
+                nature=row.nature,
+                amount_requested=row.requested,
+                amount_granted=row.granted,
+                position=position,
             )
             for position, row in enumerate(dossier.lines, start=1)
         ]
@@ -536,8 +569,12 @@ def _plan_and_write(result: ImportResult, rows, dossiers, *, dry_run: bool, user
         project = existing.get(key)
         if project is None:
             project = Project(
-                year_id=first.year, reference=first.reference, title=first.title, pillar_id=first.pillar.pk,
-                theme_id=first.theme.pk, status=first.status,
+                year_id=first.year,
+                reference=first.reference,
+                title=first.title,
+                pillar_id=first.pillar.pk,
+                theme_id=first.theme.pk,
+                status=first.status,
             )
             project._operator = operator
             project._lines = new_lines
@@ -545,8 +582,15 @@ def _plan_and_write(result: ImportResult, rows, dossiers, *, dry_run: bool, user
             to_create.append((project, dossier))
             result.projects_created += 1
             result.projects.append((first.year, first.reference, "création"))
-            status_changes.append(StatusChange(project=project, from_status="", to_status=first.status,
-                                               changed_by=user, comment="Import de programmation"))
+            status_changes.append(
+                StatusChange(
+                    project=project,
+                    from_status="",
+                    to_status=first.status,
+                    changed_by=user,
+                    comment="Import de programmation",
+                )
+            )
             continue
 
         lines_changed = _lines_signature(project.funding_lines.all()) != _lines_signature(new_lines)
@@ -564,8 +608,15 @@ def _plan_and_write(result: ImportResult, rows, dossiers, *, dry_run: bool, user
             result.projects.append((first.year, first.reference, "inchangé"))
             continue
         if project.status != first.status:
-            status_changes.append(StatusChange(project=project, from_status=project.status, to_status=first.status,
-                                               changed_by=user, comment="Import de programmation"))
+            status_changes.append(
+                StatusChange(
+                    project=project,
+                    from_status=project.status,
+                    to_status=first.status,
+                    changed_by=user,
+                    comment="Import de programmation",
+                )
+            )
         project.title, project.pillar_id, project.theme_id = first.title, first.pillar.pk, first.theme.pk
         project.status, project.updated_at = first.status, now
         project._operator = operator
@@ -582,7 +633,9 @@ def _plan_and_write(result: ImportResult, rows, dossiers, *, dry_run: bool, user
         _write(years, resolver, to_create, to_update, status_changes, now)
     except IntegrityError as exc:
         errors.append(
-            ImportIssue(None, None, f"L'enregistrement a échoué, rien n'a été enregistré (import simultané ?) : {exc}")
+            ImportIssue(
+                None, None, f"L'enregistrement a échoué, rien n'a été enregistré (import simultané ?) : {exc}"
+            )
         )
 
 
@@ -602,7 +655,8 @@ def _write(years, resolver, to_create, to_update, status_changes, now) -> None:
     for project, *_ in to_update:
         project.operator = project._operator
     Project.objects.bulk_update(
-        [project for project, *_ in to_update], ["title", "operator", "pillar", "theme", "status", "updated_at"]
+        [project for project, *_ in to_update],
+        ["title", "operator", "pillar", "theme", "status", "updated_at"],
     )
 
     Through = Project.quartiers.through
@@ -627,5 +681,3 @@ def _write(years, resolver, to_create, to_update, status_changes, now) -> None:
     for change in status_changes:
         change.project_id = change.project.pk
     StatusChange.objects.bulk_create(status_changes)
-
-

@@ -8,7 +8,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import tablib
 
@@ -173,9 +173,13 @@ def read_table(content: bytes, filename: str = "") -> Table:
             raise TableError("Le fichier porte l'extension .xlsx mais n'est pas un classeur Excel.")
         raw_rows, fmt = _read_xlsx(content), "xlsx"
     elif name.endswith(".xls") or content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise TableError("Le format Excel 97-2003 (.xls) n'est pas lu : enregistrez le fichier en .xlsx ou en CSV.")
+        raise TableError(
+            "Le format Excel 97-2003 (.xls) n'est pas lu : enregistrez le fichier en .xlsx ou en CSV."
+        )
     elif is_zip:
-        raise TableError("Le fichier porte l'extension .csv mais contient un classeur : renommez-le en .xlsx.")
+        raise TableError(
+            "Le fichier porte l'extension .csv mais contient un classeur : renommez-le en .xlsx."
+        )
     else:
         raw_rows, fmt = _read_csv(content), "csv"
 

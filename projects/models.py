@@ -116,7 +116,11 @@ class Quartier(models.Model):
     )
     # Quartiers de veille have no official code: the agglomeration gives them its own.
     local_code = models.CharField(
-        _("code local"), max_length=16, unique=True, null=True, blank=True,
+        _("code local"),
+        max_length=16,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("Pour un quartier de veille sans code officiel."),
     )
     communes = models.ManyToManyField(
@@ -131,7 +135,9 @@ class Quartier(models.Model):
         ordering = ["kind", "code_2015", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(code_2015__isnull=False) | Q(code_2024__isnull=False) | Q(local_code__isnull=False),
+                condition=Q(code_2015__isnull=False)
+                | Q(code_2024__isnull=False)
+                | Q(local_code__isnull=False),
                 name="quartier_has_a_code",
                 violation_error_message=_("Un quartier doit avoir au moins un code."),
             ),
@@ -140,19 +146,19 @@ class Quartier(models.Model):
     def __str__(self):
         return f"{self.name} ({self.code})"
 
-    @property
-    def code(self) -> str:
-        return self.code_2015 or self.code_2024 or self.local_code or ""
-
-    def natural_key(self):
-        return (self.code,)
-
     def save(self, *args, **kwargs):
         # Empty codes are stored as NULL so that uniqueness ignores them.
         for field in ("code_2015", "code_2024", "local_code"):
             value = (getattr(self, field) or "").strip().upper()
             setattr(self, field, value or None)
         super().save(*args, **kwargs)
+
+    @property
+    def code(self) -> str:
+        return self.code_2015 or self.code_2024 or self.local_code or ""
+
+    def natural_key(self):
+        return (self.code,)
 
 
 class OperatorKind(models.TextChoices):
@@ -171,11 +177,18 @@ class Operator(models.Model):
     name = models.CharField(_("nom"), max_length=255)
     kind = models.CharField(_("type de porteur"), max_length=24, choices=OperatorKind.choices)
     siret = models.CharField(
-        _("SIRET"), max_length=14, blank=True, validators=[validate_siret],
+        _("SIRET"),
+        max_length=14,
+        blank=True,
+        validators=[validate_siret],
         help_text=_("14 chiffres, facultatif."),
     )
     commune = models.ForeignKey(
-        Commune, on_delete=models.SET_NULL, null=True, blank=True, related_name="operators",
+        Commune,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="operators",
         verbose_name=_("commune du siège"),
     )
     email = models.EmailField(_("courriel"), blank=True)
@@ -191,7 +204,9 @@ class Operator(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["siret"], condition=~Q(siret=""), name="operator_unique_siret",
+                fields=["siret"],
+                condition=~Q(siret=""),
+                name="operator_unique_siret",
                 violation_error_message=_("Un porteur avec ce SIRET existe déjà."),
             ),
         ]
@@ -218,7 +233,10 @@ class ProgrammeYear(models.Model):
         Theme, blank=True, related_name="priority_in_years", verbose_name=_("thématiques prioritaires")
     )
     fcs_envelope = models.DecimalField(
-        _("enveloppe du Fonds de cohésion sociale"), **MONEY, null=True, blank=True,
+        _("enveloppe du Fonds de cohésion sociale"),
+        **MONEY,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
     # Narrative parts of the bilan, written by the direction.
@@ -284,8 +302,9 @@ class FcsAxis(models.TextChoices):
     """The five axes of the Fonds de cohésion sociale."""
 
     CONSEILS_CITOYENS = "conseils_citoyens", _("Soutien aux actions des conseils citoyens")
-    ACTION_INTERCOMMUNALE = "action_intercommunale", _(
-        "Déploiement d'une action locale à l'échelle intercommunale"
+    ACTION_INTERCOMMUNALE = (
+        "action_intercommunale",
+        _("Déploiement d'une action locale à l'échelle intercommunale"),
     )
     PETITES_ASSOCIATIONS = "petites_associations", _("Appui aux petites associations de quartier")
     QUALIFICATION = "qualification", _("Qualification des acteurs des quartiers")
@@ -296,7 +315,10 @@ class Project(models.Model):
     """A dossier: one operator's application for one year."""
 
     year = models.ForeignKey(
-        ProgrammeYear, on_delete=models.PROTECT, related_name="projects", db_column="year",
+        ProgrammeYear,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        db_column="year",
         verbose_name=_("année"),
     )
     reference = models.CharField(_("numéro de dossier"), max_length=50)
@@ -306,15 +328,26 @@ class Project(models.Model):
         Operator, on_delete=models.PROTECT, related_name="projects", verbose_name=_("porteur")
     )
     partner = models.CharField(
-        _("intervenant"), max_length=255, blank=True,
+        _("intervenant"),
+        max_length=255,
+        blank=True,
         help_text=_("Prestataire ou partenaire qui réalise l'action pour le porteur."),
     )
-    pillar = models.ForeignKey(Pillar, on_delete=models.PROTECT, related_name="projects", verbose_name=_("pilier"))
-    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="projects", verbose_name=_("thématique"))
-    quartiers = models.ManyToManyField(Quartier, related_name="projects", blank=True, verbose_name=_("quartiers"))
+    pillar = models.ForeignKey(
+        Pillar, on_delete=models.PROTECT, related_name="projects", verbose_name=_("pilier")
+    )
+    theme = models.ForeignKey(
+        Theme, on_delete=models.PROTECT, related_name="projects", verbose_name=_("thématique")
+    )
+    quartiers = models.ManyToManyField(
+        Quartier, related_name="projects", blank=True, verbose_name=_("quartiers")
+    )
     status = models.CharField(_("statut"), max_length=16, choices=Status.choices, default=Status.BROUILLON)
     budget = models.DecimalField(
-        _("budget total de l'action"), **MONEY, null=True, blank=True,
+        _("budget total de l'action"),
+        **MONEY,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
     start_date = models.DateField(_("date de début"), null=True, blank=True)
@@ -347,18 +380,23 @@ class Project(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "reference"], name="project_unique_reference_per_year",
+                fields=["year", "reference"],
+                name="project_unique_reference_per_year",
                 violation_error_message=_("Ce numéro de dossier existe déjà pour cette année."),
             ),
             models.CheckConstraint(
-                condition=Q(budget__gte=0) | Q(budget__isnull=True), name="project_budget_gte_0",
+                condition=Q(budget__gte=0) | Q(budget__isnull=True),
+                name="project_budget_gte_0",
                 violation_error_message=_("Le budget doit être positif ou nul."),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=Status.values), name="project_status_valid",
+                condition=Q(status__in=Status.values),
+                name="project_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
                 name="project_dates_ordered",
                 violation_error_message=_("La date de fin précède la date de début."),
             ),
@@ -381,27 +419,39 @@ class Project(models.Model):
     def clean(self):
         if self.theme_id and self.pillar_id and self.theme.pillar_id != self.pillar_id:
             raise ValidationError(
-                {"theme": _("La thématique %(theme)s n'appartient pas au pilier %(pillar)s.")
-                 % {"theme": self.theme.code, "pillar": self.pillar.label}}
+                {
+                    "theme": _("La thématique %(theme)s n'appartient pas au pilier %(pillar)s.")
+                    % {"theme": self.theme.code, "pillar": self.pillar.label}
+                }
             )
 
 
 class Indicator(models.Model):
     """An expected result of a dossier, and what was achieved (e.g. 42 aidants formés)."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("dossier"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("dossier")
+    )
     label = models.CharField(_("indicateur"), max_length=200)
     unit = models.CharField(_("unité"), max_length=60, blank=True)
-    expected = models.DecimalField(_("valeur attendue"), max_digits=12, decimal_places=2, null=True, blank=True)
-    achieved = models.DecimalField(_("valeur atteinte"), max_digits=12, decimal_places=2, null=True, blank=True)
+    expected = models.DecimalField(
+        _("valeur attendue"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    achieved = models.DecimalField(
+        _("valeur atteinte"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("indicateur")
         verbose_name_plural = _("indicateurs")
         ordering = ["project", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(expected__gte=0) | Q(expected__isnull=True), name="indicator_expected_gte_0"),
-            models.CheckConstraint(condition=Q(achieved__gte=0) | Q(achieved__isnull=True), name="indicator_achieved_gte_0"),
+            models.CheckConstraint(
+                condition=Q(expected__gte=0) | Q(expected__isnull=True), name="indicator_expected_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=Q(achieved__gte=0) | Q(achieved__isnull=True), name="indicator_achieved_gte_0"
+            ),
         ]
 
     def __str__(self):
@@ -411,7 +461,9 @@ class Indicator(models.Model):
 class StatusChange(models.Model):
     """Who moved a dossier to which status, and when."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("dossier"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("dossier")
+    )
     from_status = models.CharField(_("ancien statut"), max_length=16, choices=Status.choices, blank=True)
     to_status = models.CharField(_("nouveau statut"), max_length=16, choices=Status.choices)
     changed_at = models.DateTimeField(_("date"), auto_now_add=True)

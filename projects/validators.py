@@ -42,4 +42,6 @@ def siret_error(value: str) -> str | None:
 def validate_siret(value: str) -> None:
     message = siret_error(value)
     if message:
-        raise ValidationError(_("%(message)s"), params={"message": message[0].upper() + message[1:] + "."}, code="invalid_siret")
+        raise ValidationError(
+            _("%(message)s"), params={"message": message[0].upper() + message[1:] + "."}, code="invalid_siret"
+        )

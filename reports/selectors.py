@@ -5,7 +5,6 @@ of figures; the HTML, PDF and JSON bilans and the dashboard all call `bilan_figu
 Amounts stay `Decimal`; percentages are rounded half-up once, by `percent()`.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -153,7 +152,9 @@ def bilan_figures(year: int) -> BilanFigures:
     figures.fcs_projects = fcs.get("projects", 0)
     figures.fcs_granted = fcs.get("granted") or ZERO
 
-    pillars = {p.code: PillarFigures(code=p.code, label=p.label) for p in Pillar.objects.order_by("order", "code")}
+    pillars = {
+        p.code: PillarFigures(code=p.code, label=p.label) for p in Pillar.objects.order_by("order", "code")
+    }
     rows = _granted_by_pillar_theme_nature(year)
     for row in rows:
         pillar = pillars[row["project__pillar__code"]]
@@ -192,7 +193,9 @@ def bilan_figures(year: int) -> BilanFigures:
 
     figures.fonds_de_concours = [
         FondsDeConcoursItem(commune=f.commune.name, project=f.project_title, amount=f.amount)
-        for f in FondsDeConcours.objects.filter(year_id=year).select_related("commune").order_by("order", "id")
+        for f in FondsDeConcours.objects.filter(year_id=year)
+        .select_related("commune")
+        .order_by("order", "id")
     ]
     return figures
 
@@ -234,7 +237,11 @@ def bilan_as_json(year: int) -> dict:
         ],
         "priority_themes_percent": _pct(f.priority_themes_percent),
         "priority_themes_percent_previous_year": _pct(f.priority_themes_percent_previous_year),
-        "fcs": {"envelope": _money(f.fcs_envelope), "projects": f.fcs_projects, "granted": _money(f.fcs_granted)},
+        "fcs": {
+            "envelope": _money(f.fcs_envelope),
+            "projects": f.fcs_projects,
+            "granted": _money(f.fcs_granted),
+        },
         "fonds_de_concours": {
             "total": _money(f.fonds_de_concours_total),
             "items": [

@@ -16,6 +16,10 @@ PILLARS = [
     ("pilotage", "Pilotage, qualification des acteurs, évaluation", "Pilotage"),
 ]
 
+# Where the agglomeration's own documents (and its bilans) spell a commune differently from the
+# official geographic code, users expect their spelling.
+USUAL_NAMES = {"62178": "Bruay-La-Buissière"}
+
 
 def read_csv(name):
     with open(REFERENCE_DIR / name, encoding="utf-8", newline="") as handle:
@@ -36,12 +40,17 @@ def load(apps, schema_editor):
     for order, row in enumerate(read_csv("thematiques_anct.csv"), start=1):
         Theme.objects.update_or_create(
             code=row["code"].strip(),
-            defaults={"label": row["libelle"].strip(), "pillar": pillars[row["pilier"].strip()], "order": order},
+            defaults={
+                "label": row["libelle"].strip(),
+                "pillar": pillars[row["pilier"].strip()],
+                "order": order,
+            },
         )
     communes = {}
     for row in read_csv("communes_cabbalr.csv"):
         communes[row["code_insee"].strip()], _ = Commune.objects.update_or_create(
-            insee_code=row["code_insee"].strip(), defaults={"name": row["nom"].strip()}
+            insee_code=row["code_insee"].strip(),
+            defaults={"name": USUAL_NAMES.get(row["code_insee"].strip(), row["nom"].strip())},
         )
     for row in read_csv("qpv_cabbalr.csv"):
         quartier, _ = Quartier.objects.update_or_create(

@@ -57,7 +57,7 @@ def test_formula_guard_round_trips():
     assert formula_safe("=SOMME(A1)") == "'=SOMME(A1)"
     assert formula_safe("-5 jeunes") == "'-5 jeunes"
     assert formula_safe("Atelier") == "Atelier"
-    table = read_table("a;b\n'=SOMME(A1);'Atelier\n".encode(), "f.csv")
+    table = read_table(b"a;b\n'=SOMME(A1);'Atelier\n", "f.csv")
     assert table.rows == [(2, ["=SOMME(A1)", "'Atelier"])]
 
 
@@ -94,10 +94,12 @@ def _xlsx(sheets: dict[str, list[list]]) -> bytes:
 
 
 def test_xlsx_reads_the_first_sheet_with_typed_cells():
-    content = _xlsx({
-        "Programmation": [["annee", "montant"], [2022, 1234.56], [2022.0, 1500], [None, None]],
-        "Notes": [["ignored"]],
-    })
+    content = _xlsx(
+        {
+            "Programmation": [["annee", "montant"], [2022, 1234.56], [2022.0, 1500], [None, None]],
+            "Notes": [["ignored"]],
+        }
+    )
     table = read_table(content, "prog.xlsx")
     assert table.format == "xlsx"
     assert table.headers == ["annee", "montant"]
@@ -110,7 +112,11 @@ def test_xlsx_reads_the_first_sheet_with_typed_cells():
         (b"", "f.csv", "Le fichier est vide."),
         (b"not a zip", "f.xlsx", "Le fichier porte l'extension .xlsx mais n'est pas un classeur Excel."),
         (b"PK\x03\x04garbage", "f.xlsx", "Le fichier n'est pas un classeur XLSX valide."),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "f.xls", "Le format Excel 97-2003 (.xls) n'est pas lu : enregistrez le fichier en .xlsx ou en CSV."),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest",
+            "f.xls",
+            "Le format Excel 97-2003 (.xls) n'est pas lu : enregistrez le fichier en .xlsx ou en CSV.",
+        ),
         (b"\n\n;;\n", "f.csv", "Le fichier ne contient aucune ligne."),
     ],
 )

@@ -15,7 +15,10 @@ pytestmark = pytest.mark.django_db
 
 def test_reference_data_is_in_every_fresh_database():
     assert list(Pillar.objects.values_list("code", flat=True)) == [
-        "cohesion_sociale", "cadre_de_vie", "emploi", "pilotage",
+        "cohesion_sociale",
+        "cadre_de_vie",
+        "emploi",
+        "pilotage",
     ]
     assert Theme.objects.count() == 14
     assert Theme.objects.get(code="2.1").pillar.code == "emploi"
@@ -35,7 +38,7 @@ def test_natural_keys_of_reference_data():
     assert Theme.objects.get_by_natural_key("1.5").natural_key() == ("1.5",)
     assert Funder.objects.get_by_natural_key("caf").natural_key() == ("caf",)
     assert Quartier.objects.get_by_natural_key("QN06211M").code_2015 == "QP062011"
-    assert Commune.objects.get_by_natural_key("62178").name == "Bruay-la-Buissière"
+    assert Commune.objects.get_by_natural_key("62178").name == "Bruay-La-Buissière"
 
 
 def test_a_reference_is_unique_within_its_year_only():
@@ -95,7 +98,11 @@ def test_a_line_without_nature_takes_its_funders_default():
 def test_programmed_and_filed_follow_the_domain_definitions():
     for status in Status.values:
         ProjectFactory(status=status)
-    assert set(Project.objects.programmed().values_list("status", flat=True)) == {"programme", "justifie", "solde"}
+    assert set(Project.objects.programmed().values_list("status", flat=True)) == {
+        "programme",
+        "justifie",
+        "solde",
+    }
     assert Project.objects.filed().count() == len(Status.values) - 1
     assert not Project.objects.filed().filter(status="brouillon").exists()
 

@@ -10,7 +10,9 @@ from projects.templatetags.money import format_euros
 
 def test_amounts_read_the_french_way():
     with translation.override("fr"):
-        assert format_euros(Decimal("6931463")).replace("\u202f", " ").replace("\u00a0", " ") == "6 931 463,00 €"
+        assert (
+            format_euros(Decimal("6931463")).replace("\u202f", " ").replace("\u00a0", " ") == "6 931 463,00 €"
+        )
         assert format_euros(Decimal("64300.5"), 0).replace("\u00a0", " ").replace("\u202f", " ") == "64 301 €"
         assert format_euros(None) == "—"
 

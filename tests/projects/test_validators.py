@@ -13,7 +13,9 @@ def test_a_valid_siret_passes():
     validate_siret(VALID)
 
 
-@pytest.mark.parametrize("typed", ["732 829 320 00074", "732\u00a0829\u00a0320\u00a000074", "732\u202f829 320 00074"])
+@pytest.mark.parametrize(
+    "typed", ["732 829 320 00074", "732\u00a0829\u00a0320\u00a000074", "732\u202f829 320 00074"]
+)
 def test_spaces_people_type_are_allowed(typed):
     assert normalize_siret(typed) == VALID
     assert siret_error(typed) is None

@@ -51,19 +51,27 @@ def _programme():
     commune = OperatorFactory(kind="commune", name="Ville de Béthune")
 
     a = ProjectFactory(year=year, operator=association, status=Status.SOLDE, theme=theme("1.1"))
-    FundingLineFactory(project=a, funder=funder("anct"), amount_requested=Decimal("1200"), amount_granted=Decimal("1000.10"))
+    FundingLineFactory(
+        project=a, funder=funder("anct"), amount_requested=Decimal("1200"), amount_granted=Decimal("1000.10")
+    )
     FundingLineFactory(project=a, funder=funder("caf"), amount_granted=Decimal("500.00"))
     FundingLineFactory(project=a, funder=funder("cabbalr_fcs"), amount_granted=Decimal("300.00"))
 
-    b = ProjectFactory(year=year, operator=commune, status=Status.PROGRAMME,
-                       pillar=pillar("emploi"), theme=theme("2.2"))
+    b = ProjectFactory(
+        year=year, operator=commune, status=Status.PROGRAMME, pillar=pillar("emploi"), theme=theme("2.2")
+    )
     FundingLineFactory(project=b, funder=funder("region"), amount_granted=Decimal("2000.00"))
     # A droit-commun funder whose line is declared spécifique counts as spécifique.
-    FundingLineFactory(project=b, funder=funder("commune"), nature="specifique", amount_granted=Decimal("199.90"))
-    FundingLineFactory(project=b, funder=funder("anct"), amount_requested=Decimal("100"), amount_granted=Decimal("0"))
+    FundingLineFactory(
+        project=b, funder=funder("commune"), nature="specifique", amount_granted=Decimal("199.90")
+    )
+    FundingLineFactory(
+        project=b, funder=funder("anct"), amount_requested=Decimal("100"), amount_granted=Decimal("0")
+    )
 
-    c = ProjectFactory(year=year, operator=association, status=Status.JUSTIFIE,
-                       pillar=pillar("emploi"), theme=theme("2.1"))
+    c = ProjectFactory(
+        year=year, operator=association, status=Status.JUSTIFIE, pillar=pillar("emploi"), theme=theme("2.1")
+    )
     FundingLineFactory(project=c, funder=funder("anct"), amount_granted=Decimal("800.00"))
     FundingLineFactory(project=c, funder=funder("fse"), amount_requested=Decimal("50"), amount_granted=None)
 
@@ -89,10 +97,20 @@ def test_figures_count_only_granted_lines_of_programmed_dossiers():
     assert data["associative_projects"] == 2
     cohesion, cadre, emploi, pilotage = data["piliers"]
     assert cohesion == {
-        "code": "cohesion_sociale", "label": "Cohésion sociale", "amount": "1800.10", "percent": "37.5",
-        "droit_commun": "500.00", "specifique": "1300.10", "associative_projects": 1, "associative_percent": "50.0",
+        "code": "cohesion_sociale",
+        "label": "Cohésion sociale",
+        "amount": "1800.10",
+        "percent": "37.5",
+        "droit_commun": "500.00",
+        "specifique": "1300.10",
+        "associative_projects": 1,
+        "associative_percent": "50.0",
     }
-    assert (emploi["amount"], emploi["droit_commun"], emploi["specifique"]) == ("2999.90", "2000.00", "999.90")
+    assert (emploi["amount"], emploi["droit_commun"], emploi["specifique"]) == (
+        "2999.90",
+        "2000.00",
+        "999.90",
+    )
     assert (emploi["percent"], emploi["associative_projects"]) == ("62.5", 1)
     assert (cadre["amount"], cadre["percent"], pilotage["amount"]) == ("0.00", "0.0", "0.00")
     # Priority 1.1 and 2.1: a (1800.10) and c (800) out of 4800.

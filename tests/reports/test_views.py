@@ -48,7 +48,9 @@ def test_the_login_page_is_french_and_signs_in(client):
     assert good.status_code == 302 and good["Location"] == "/"
 
 
-@pytest.mark.parametrize("group, expected", [(roles.COMITE, 200), (roles.AGENT, 200), (roles.DIRECTION, 200), (None, 403)])
+@pytest.mark.parametrize(
+    "group, expected", [(roles.COMITE, 200), (roles.AGENT, 200), (roles.DIRECTION, 200), (None, 403)]
+)
 def test_the_bilan_json_needs_the_view_bilan_permission(client, group, expected):
     user = _user_in(group) if group else UserFactory()
     client.force_login(user)

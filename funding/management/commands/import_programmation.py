@@ -13,7 +13,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="fichier CSV ou XLSX au format d'import")
         parser.add_argument(
-            "--dry-run", action="store_true", help="vérifie le fichier et affiche le bilan sans rien enregistrer"
+            "--dry-run",
+            action="store_true",
+            help="vérifie le fichier et affiche le bilan sans rien enregistrer",
         )
 
     def handle(self, *args, file, dry_run, **options):
@@ -25,4 +27,8 @@ class Command(BaseCommand):
             for issue in result.errors:
                 self.stderr.write(str(issue))
             raise CommandError(f"Import refusé, {result.summary()}")
-        self.stdout.write(self.style.SUCCESS(("Simulation réussie : " if dry_run else "Import réussi : ") + result.summary()))
+        self.stdout.write(
+            self.style.SUCCESS(
+                ("Simulation réussie : " if dry_run else "Import réussi : ") + result.summary()
+            )
+        )

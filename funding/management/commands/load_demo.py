@@ -77,8 +77,13 @@ class Command(BaseCommand):
         for login, first_name, last_name, group, is_staff, is_superuser in ACCOUNTS:
             user, created = User.objects.get_or_create(
                 username=login,
-                defaults={"first_name": first_name, "last_name": last_name, "is_staff": is_staff,
-                          "is_superuser": is_superuser, "email": f"{login}@example.org"},
+                defaults={
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "is_staff": is_staff,
+                    "is_superuser": is_superuser,
+                    "email": f"{login}@example.org",
+                },
             )
             if created or not user.check_password(DEMO_PASSWORD):
                 user.set_password(DEMO_PASSWORD)
@@ -102,8 +107,11 @@ class Command(BaseCommand):
             FondsDeConcours.objects.filter(year=year).delete()
             FondsDeConcours.objects.bulk_create(
                 FondsDeConcours(
-                    year=year, commune=Commune.objects.get(insee_code=item["commune"]),
-                    project_title=item["project"], amount=Decimal(item["amount"]), order=order,
+                    year=year,
+                    commune=Commune.objects.get(insee_code=item["commune"]),
+                    project_title=item["project"],
+                    amount=Decimal(item["amount"]),
+                    order=order,
                 )
                 for order, item in enumerate(spec.get("fonds_de_concours", []), start=1)
             )
@@ -125,7 +133,12 @@ class Command(BaseCommand):
                 project.save()
                 project.indicators.all().delete()
                 Indicator.objects.bulk_create(
-                    Indicator(project=project, label=i["label"], unit=i["unit"],
-                              expected=Decimal(i["expected"]), achieved=Decimal(i["achieved"]))
+                    Indicator(
+                        project=project,
+                        label=i["label"],
+                        unit=i["unit"],
+                        expected=Decimal(i["expected"]),
+                        achieved=Decimal(i["achieved"]),
+                    )
                     for i in focus.get("indicators", [])
                 )

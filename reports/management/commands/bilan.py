@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, year, fmt, output, **options):
         if fmt != "json":
-            raise CommandError(f"Le format {fmt} du bilan n'est pas encore disponible ; utilisez --format json.")
+            raise CommandError(
+                f"Le format {fmt} du bilan n'est pas encore disponible ; utilisez --format json."
+            )
         text = json.dumps(bilan_as_json(year), ensure_ascii=False, indent=2) + "\n"
         if output:
             with open(output, "w", encoding="utf-8") as handle:

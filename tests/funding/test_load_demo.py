@@ -1,0 +1,86 @@
+"""`load_demo`: accounts, the two demonstration years, idempotent."""
+
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from contratville import roles
+from funding.models import FondsDeConcours, FundingLine
+from projects.models import Indicator, Operator, ProgrammeYear, Project
+
+pytestmark = pytest.mark.django_db
+
+
+def _load(settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def _state():
+    return (
+        list(
+            Project.objects.order_by("id").values_list(
+                "id", "reference", "title", "status", "description", "is_focus"
+            )
+        ),
+        list(
+            FundingLine.objects.order_by("id").values_list(
+                "id", "project_id", "amount_requested", "amount_granted"
+            )
+        ),
+        list(Operator.objects.order_by("id").values_list("id", "name", "kind", "siret")),
+        list(FondsDeConcours.objects.order_by("id").values_list("commune__name", "project_title", "amount")),
+        list(Indicator.objects.order_by("id").values_list("project__reference", "label", "achieved")),
+    )
+
+
+def test_the_demonstration_accounts_sign_in_with_their_roles(settings):
+    output = _load(settings)
+    assert "contratville-demo" in output
+    for login, group in [("agent", roles.AGENT), ("direction", roles.DIRECTION), ("comite", roles.COMITE)]:
+        user = authenticate(username=login, password="contratville-demo")
+        assert user is not None, login
+        assert list(user.groups.values_list("name", flat=True)) == [group]
+    admin = authenticate(username="admin", password="contratville-demo")
+    assert admin.is_superuser and admin.is_staff
+    assert not authenticate(username="comite", password="contratville-demo").is_staff
+
+
+def test_loading_twice_changes_nothing(settings):
+    _load(settings)
+    before = _state()
+    output = _load(settings)
+    assert "0 créé(s), 0 mis à jour, 143 inchangé(s)" in output
+    assert _state() == before
+
+
+def test_the_seeds_real_dossiers_carry_its_focus_texts_and_the_others_say_they_are_illustrative(settings):
+    _load(settings)
+    focus = list(Project.objects.filter(year_id=2021, is_focus=True).order_by("focus_order"))
+    assert [p.title for p in focus] == [
+        "Qualification des Aidants Numériques",
+        "Lutte contre les discriminations",
+        "Job & Go ! De l'Artois à l'Europe pour l'emploi",
+        "Mission d'appui aux équipes des Programmes de Réussite Educative (PRE)",
+    ]
+    assert [p.operator.name for p in focus] == [
+        "Dév And You",
+        "CABBALR",
+        "Association Léo-Lagrange",
+        "CABBALR",
+    ]
+    assert [p.partner for p in focus] == ["", "Extracité", "", "aZ Etudes et Conseils"]
+    assert "42 aidants numériques" in focus[0].focus_results
+    assert focus[0].indicators.get().achieved == 42
+    illustrative = Project.objects.exclude(pk__in=[p.pk for p in focus])
+    assert illustrative.count() == Project.objects.count() - 4
+    assert not illustrative.exclude(description__startswith="Dossier illustratif").exists()
+    year = ProgrammeYear.objects.get(year=2021)
+    assert "Mont-Liébaut" in year.pnru_text
+    assert "Franck LAINE" in year.organisation_text
+    assert "31 décembre 2023" in year.perspectives_text
+    assert sorted(year.priority_themes.values_list("code", flat=True)) == ["1.1", "1.5", "2.1"]
