@@ -192,7 +192,8 @@ def _parse_row(number: int, cells: dict[str, str], vocab: _Vocabulary, errors: l
         error("annee", "l'année est obligatoire")
     else:
         try:
-            row.year = int(raw_year)
+            # "2022.0" is what some spreadsheets write for a number cell.
+            row.year = int(raw_year[:-2] if raw_year.endswith((".0", ",0")) else raw_year)
         except ValueError:
             error("annee", f"« {raw_year} » n'est pas une année (exemple : 2022)")
         else:

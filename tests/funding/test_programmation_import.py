@@ -197,6 +197,13 @@ def test_comma_separated_with_bom_and_odd_header_case(separator):
     assert Project.objects.get().funding_lines.count() == 2
 
 
+def test_a_year_written_as_a_number_cell_is_read():
+    row = GOOD_ROWS[0][:]
+    row[0] = "2022.0"
+    assert import_rows([row]).ok
+    assert Project.objects.get().year_id == 2022
+
+
 def test_columns_in_any_order_and_optional_columns_absent():
     order = [
         "financeur",
