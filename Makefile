@@ -11,9 +11,11 @@ PORT ?= 8000
 # Debian/Ubuntu packages: venv support, WeasyPrint's Pango, fonts for the PDF, pdftotext.
 APT_PACKAGES := python3-venv python3-dev build-essential libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz0b fonts-open-sans fonts-liberation2 poppler-utils
-APT_TEST_PACKAGES := $(APT_PACKAGES)
+# Browser tests: Debian's Chromium (Playwright never downloads a browser here) and Node.js
+# for axe-core.
+APT_TEST_PACKAGES := chromium chromium-driver
 
-.PHONY: run test install install-dev system-deps system-deps-test migrate demo lint format check-deploy clean
+.PHONY: run test install install-dev system-deps system-deps-test apt-install migrate demo lint format check-deploy clean
 
 run: install migrate demo ## Install, migrate, load the demonstration data and serve on http://127.0.0.1:8000
 	@echo ""
@@ -25,7 +27,13 @@ test: install-dev ## Install what is missing, then run the whole test suite
 	DJANGO_SETTINGS_MODULE=contratville.settings.test $(VENV)/bin/pytest
 
 system-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES)"
+
+system-deps-test: system-deps
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_TEST_PACKAGES) $$(command -v npm >/dev/null || echo nodejs npm)"
+
+apt-install:
+	@missing=""; for p in $(PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "Paquets système à installer :$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
@@ -38,12 +46,16 @@ $(VENV)/.installed: requirements.lock | system-deps
 	$(PIP) install -q -r requirements.lock
 	touch $@
 
-$(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
+$(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed | system-deps-test
 	$(PIP) install -q -r requirements-dev.lock
 	touch $@
 
+node_modules/.installed: package.json package-lock.json | system-deps-test
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev node_modules/.installed
 
 migrate: install
 	$(MANAGE) migrate --noinput
