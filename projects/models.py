@@ -364,6 +364,8 @@ class Project(models.Model):
     focus_description = models.TextField(_("focus : description de l'action"), blank=True)
     focus_results = models.TextField(_("focus : résultats"), blank=True)
     focus_objective = models.TextField(_("focus : objectif recherché"), blank=True)
+    # Set by `generate_scale_data` only, so that synthetic data is never mistaken for real.
+    is_synthetic = models.BooleanField(_("donnée synthétique"), default=False, editable=False)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
