@@ -288,48 +288,42 @@ def communes_map(year: int, scope=None, communes=None, link: Link | None = None)
     geojson = communes_geojson()
     all_codes = [f["properties"]["code_insee"] for f in geojson["features"]]
     names = {f["properties"]["code_insee"]: f["properties"].get("nom", "") for f in geojson["features"]}
-    funded = [c for c in communes if c.amount and c.code in names]
     centroids = commune_centroids()
 
-    fig = go.Figure()
-    fig.add_trace(
+    amounts = {c.code: c for c in communes if c.code in names}
+    # One trace, so that the contours are sent once: communes without credits sit at zero,
+    # drawn in the light grey that starts the scale.
+    links = _links(link, [{"commune": [code]} for code in all_codes]) or [""] * len(all_codes)
+    fig = go.Figure(
         go.Choropleth(
             geojson=geojson,
             featureidkey="properties.code_insee",
             locations=all_codes,
-            z=[0] * len(all_codes),
+            z=[_float(amounts[code].amount) if code in amounts else 0 for code in all_codes],
             text=[names[code] for code in all_codes],
-            colorscale=[[0, "#f5f6f8"], [1, "#f5f6f8"]],
-            showscale=False,
-            marker={"line": {"color": "#8a93a3", "width": 0.6}},
-            hovertemplate="%{text}<br>Aucun crédit programmé pour un quartier de la commune<extra></extra>",
-            name="Communes",
+            customdata=[
+                url if code in amounts and amounts[code].amount else ""
+                for url, code in zip(links, all_codes, strict=True)
+            ],
+            # Light to dark blue: one hue read by its lightness, safe for colour-blind readers.
+            colorscale=[[0, "#f5f6f8"], [1e-9, "#deebf7"], [0.5, "#6baed6"], [1, "#08306b"]],
+            zmin=0,
+            marker={"line": {"color": "#5d6675", "width": 0.6}},
+            colorbar={
+                "title": {"text": "Crédits"},
+                "tickformat": ",.0f",
+                "ticksuffix": " €",
+                "len": 0.8,
+                "thickness": 14,
+            },
+            hovertemplate="%{text}<br>%{z:,.2f} €<extra></extra>",
+            name="Crédits programmés",
         )
     )
+    funded = [c for c in amounts.values() if c.amount]
     if funded:
-        fig.add_trace(
-            go.Choropleth(
-                geojson=geojson,
-                featureidkey="properties.code_insee",
-                locations=[c.code for c in funded],
-                z=[_float(c.amount) for c in funded],
-                text=[c.label for c in funded],
-                customdata=_links(link, [{"commune": [c.code]} for c in funded]),
-                # Light to dark blue: a single hue, read by lightness, safe for colour-blind readers.
-                colorscale="Blues",
-                zmin=0,
-                marker={"line": {"color": INK, "width": 1}},
-                colorbar={
-                    "title": {"text": "Crédits (€)"},
-                    "tickformat": ",.0f",
-                    "ticksuffix": " €",
-                    "len": 0.8,
-                    "thickness": 14,
-                },
-                hovertemplate="%{text}<br>%{z:,.2f} €<extra></extra>",
-                name="Crédits programmés",
-            )
-        )
+        # The name and amount written on each commune with credits: the value is read, not
+        # guessed from a shade.
         fig.add_trace(
             go.Scattergeo(
                 lon=[centroids[c.code][0] for c in funded],

@@ -45,14 +45,18 @@ def test_nature_by_pillar_stacks_droit_commun_and_specifique(demo):
 
 def test_communes_map_is_a_choropleth_of_our_geojson_without_tiles(demo):
     fig = communes_map(2021)
-    background, funded, labels = fig.data
-    assert background.type == "choropleth" and len(background.locations) == 100
-    assert background.featureidkey == "properties.code_insee"
+    communes, labels = fig.data
+    assert communes.type == "choropleth" and len(communes.locations) == 100
+    assert communes.featureidkey == "properties.code_insee"
     assert fig.layout.geo.fitbounds == "locations" and fig.layout.geo.visible is False
     assert "mapbox" not in fig.to_json() and "tile" not in fig.to_json()
-    assert set(funded.locations) <= {c for c in background.locations}
-    assert all(z > 0 for z in funded.z)
-    assert len(labels.text) == len(funded.locations)
+    funded = {code: z for code, z in zip(communes.locations, communes.z, strict=True) if z}
+    # Béthune (Mont-Liébaut) and Bruay-La-Buissière (Le Centre, Terrasses Basly) have credits.
+    assert {"62119", "62178"} <= set(funded)
+    assert "%{z:,.2f} €" in communes.hovertemplate
+    # Colour is not alone: each commune with credits carries its name and amount.
+    assert len(labels.text) == len(funded)
+    assert any(text.startswith("Béthune<br>") and text.endswith("€") for text in labels.text)
 
 
 def test_the_figures_serialise_to_json(demo):
