@@ -10,13 +10,14 @@ def programme_year(request):
         return {}
 
     def latest_year():
-        # Evaluated only if a template asks for it.
+        # Evaluated only if a template asks for it; a string, so that the French number format
+        # never prints "2 021".
         year = (
             ProgrammeYear.objects.filter(projects__isnull=False)
             .order_by("-year")
             .values_list("year", flat=True)
             .first()
         )
-        return year or timezone.localdate().year
+        return str(year or timezone.localdate().year)
 
     return {"current_programme_year": latest_year}

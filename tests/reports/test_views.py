@@ -59,3 +59,13 @@ def test_the_bilan_json_needs_the_view_bilan_permission(client, group, expected)
     if expected == 200:
         assert response.json()["year"] == 2021
         assert response["Content-Type"] == "application/json"
+
+
+def test_the_header_shows_the_year_without_a_thousands_separator(client):
+    from tests.factories import ProjectFactory
+
+    ProjectFactory(year__year=2021)
+    client.force_login(_user_in(roles.COMITE))
+    html = client.get("/", follow=True).content.decode()
+    assert "Programmation 2021" in html
+    assert "2\u00a0021" not in html and "2\u202f021" not in html and "2 021" not in html
