@@ -21,17 +21,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 import plotly.graph_objects as go
 from django.conf import settings
+from django.utils.formats import number_format
 
+from funding.tabular import FORMULA_PREFIXES
+from projects.models import Status
 from projects.templatetags.money import format_euros
 from projects.templatetags.money import percent_fr as _percent_fr
 
-from .selectors import BilanFigures
+from .selectors import BilanFigures, percent
 
 GEOJSON_PATH = Path(settings.BASE_DIR) / "fixtures" / "reference" / "communes_cabbalr.geojson"
 
@@ -158,7 +162,9 @@ def pillar_breakdown(figures: BilanFigures, link: Link | None = None) -> go.Figu
             "colors": [s[0] for s in styles],
             "pattern": {
                 "shape": [s[1] for s in styles],
+                "bgcolor": [s[0] for s in styles],
                 "fgcolor": "#ffffff",
+                "fillmode": "overlay",
                 "solidity": 0.25,
                 "size": 8,
             },
@@ -174,8 +180,8 @@ def pillar_breakdown(figures: BilanFigures, link: Link | None = None) -> go.Figu
     fig.update_layout(
         _layout(
             f"Répartition financière par pilier — programmation {figures.year}",
-            height=460,
-            margin={"l": 40, "r": 40, "t": 60, "b": 40},
+            height=500,
+            margin={"l": 40, "r": 40, "t": 100, "b": 40},
             annotations=[
                 {
                     "text": f"Total<br><b>{euros(figures.total)}</b>",
@@ -332,7 +338,8 @@ def communes_map(year: int, scope=None, communes=None, link: Link | None = None)
                 marker={"size": 6, "color": INK, "symbol": "circle"},
                 text=[f"{c.label}<br>{euros(c.amount)}" for c in funded],
                 textposition="top center",
-                textfont={"size": 11, "color": INK},
+                # A white halo keeps the label legible on the darkest communes.
+                textfont={"size": 11, "color": INK, "shadow": "0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff"},
                 hoverinfo="skip",
                 showlegend=False,
             )
@@ -351,3 +358,588 @@ def communes_map(year: int, scope=None, communes=None, link: Link | None = None)
         )
     )
     return fig
+
+
+# The dashboard's other charts ------------------------------------------------------------------
+
+
+def _hbar_layout(title: str, rows: int, **extra) -> dict:
+    return _layout(
+        title,
+        height=_bar_height(rows),
+        xaxis=_money_axis(),
+        yaxis={"autorange": "reversed", "automargin": True, "ticks": "outside", "ticklen": 4},
+        margin={"l": 10, "r": 30, "t": 50, "b": 10},
+        **extra,
+    )
+
+
+def _total_labels(y: list[str], amounts: list[Decimal], extra: list[str] | None = None) -> go.Scatter:
+    """The amount written at the end of each horizontal bar."""
+    # An en space keeps the label off the bar's end.
+    text = [
+        "\u2002" + euros(a) + (f" · {e}" if e else "")
+        for a, e in zip(amounts, extra or [""] * len(amounts), strict=True)
+    ]
+    return go.Scatter(
+        x=[_float(a) for a in amounts],
+        y=y,
+        mode="text",
+        text=text,
+        textposition="middle right",
+        cliponaxis=False,
+        hoverinfo="skip",
+        showlegend=False,
+    )
+
+
+def funders_chart(figures: BilanFigures, link: Link | None = None) -> go.Figure:
+    """Credits by funder, largest first, split by nature."""
+    funders = sorted(figures.funders, key=lambda f: (-f.amount, f.order, f.code))
+    y = [f.short_label or f.label for f in funders]
+    fig = go.Figure()
+    for nature, (label, colour, shape, _text_colour) in NATURE_STYLE.items():
+        amounts = [getattr(f, nature) for f in funders]
+        if not any(amounts):
+            continue
+        fig.add_trace(
+            go.Bar(
+                name=label,
+                orientation="h",
+                y=y,
+                x=[_float(a) for a in amounts],
+                marker={
+                    "color": colour,
+                    "pattern": _pattern(shape, colour),
+                    "line": {"color": INK, "width": 1},
+                },
+                customdata=_links(link, [{"financeur": [f.code], "nature": [nature]} for f in funders]),
+                hovertemplate=f"%{{y}}<br>{label} : {MONEY_HOVER}<extra></extra>",
+            )
+        )
+    fig.add_trace(_total_labels(y, [f.amount for f in funders]))
+    fig.update_layout(_hbar_layout(f"Crédits par financeur — {figures.year}", len(funders), barmode="stack"))
+    fig.update_xaxes(range=[0, _float(max((f.amount for f in funders), default=0)) * 1.45 or 1])
+    return fig
+
+
+def themes_chart(figures: BilanFigures, link: Link | None = None) -> go.Figure:
+    """Credits by thématique, in the nomenclature's order, coloured and hatched by pilier."""
+    total = figures.total
+    fig = go.Figure()
+    labels = {p.code: p.short_label or p.label for p in figures.pillars}
+    y_all = [_wrap(f"{t.code} {t.label}", 44) for t in figures.themes]
+    for code, _label in labels.items():
+        themes = [t for t in figures.themes if t.pillar_code == code]
+        if not themes:
+            continue
+        colour, shape, _dash, _symbol = PILLAR_STYLE.get(code, FALLBACK_STYLE)
+        fig.add_trace(
+            go.Bar(
+                name=labels[code],
+                orientation="h",
+                y=[_wrap(f"{t.code} {t.label}", 44) for t in themes],
+                x=[_float(t.amount) for t in themes],
+                marker={
+                    "color": colour,
+                    "pattern": _pattern(shape, colour),
+                    "line": {"color": INK, "width": 1},
+                },
+                customdata=_links(link, [{"thematique": [t.code]} for t in themes]),
+                hovertemplate=f"%{{y}}<br>{MONEY_HOVER}<extra>{labels[code]}</extra>",
+            )
+        )
+    fig.add_trace(
+        _total_labels(
+            y_all,
+            [t.amount for t in figures.themes],
+            [percent_fr(percent(t.amount, total)) for t in figures.themes],
+        )
+    )
+    fig.update_layout(
+        _hbar_layout(f"Crédits par thématique — {figures.year}", len(figures.themes), barmode="overlay")
+    )
+    fig.update_yaxes(categoryorder="array", categoryarray=y_all)
+    fig.update_xaxes(range=[0, _float(max((t.amount for t in figures.themes), default=0)) * 1.6 or 1])
+    return fig
+
+
+def areas_chart(title: str, areas: list, parameter: str, link: Link | None = None) -> go.Figure:
+    """Credits of the dossiers that concern each quartier or commune, with their number."""
+    y = [a.label for a in areas]
+    fig = go.Figure(
+        go.Bar(
+            orientation="h",
+            y=y,
+            x=[_float(a.amount) for a in areas],
+            marker={"color": SKY, "line": {"color": INK, "width": 1}},
+            customdata=_links(link, [{parameter: [a.code]} for a in areas]),
+            hovertemplate=f"%{{y}}<br>{MONEY_HOVER}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    fig.add_trace(
+        _total_labels(
+            y,
+            [a.amount for a in areas],
+            [f"{a.projects} dossier{'s' if a.projects > 1 else ''}" for a in areas],
+        )
+    )
+    fig.update_layout(_hbar_layout(title, len(areas)))
+    fig.update_xaxes(range=[0, _float(max((a.amount for a in areas), default=0)) * 1.7 or 1])
+    return fig
+
+
+def evolution_chart(history: list[BilanFigures], link: Link | None = None) -> go.Figure:
+    """The total and each pilier over the years: one line each, told apart by dash and marker
+    as well as colour, each labelled at its last point."""
+    years = [str(f.year) for f in history]
+    fig = go.Figure()
+
+    def last_label(values: list[Decimal]) -> list[str]:
+        return [""] * (len(values) - 1) + [euros(values[-1])] if values else []
+
+    totals = [f.total for f in history]
+    fig.add_trace(
+        go.Scatter(
+            name="Total",
+            x=years,
+            y=[_float(v) for v in totals],
+            mode="lines+markers+text",
+            text=last_label(totals),
+            textposition="top left",
+            line={"color": INK, "width": 3},
+            marker={"symbol": "star", "size": 11},
+            customdata=_links(link, [{"annee": [f.year]} for f in history]),
+            hovertemplate="%{x}<br>Total : %{y:,.2f} €<extra></extra>",
+        )
+    )
+    for index, pillar in enumerate(history[0].pillars if history else []):
+        colour, _shape, dash, symbol = PILLAR_STYLE.get(pillar.code, FALLBACK_STYLE)
+        values = [f.pillars[index].amount for f in history]
+        label = pillar.short_label or pillar.label
+        fig.add_trace(
+            go.Scatter(
+                name=label,
+                x=years,
+                y=[_float(v) for v in values],
+                mode="lines+markers+text",
+                text=last_label(values),
+                textposition="top left",
+                line={"color": colour, "dash": dash, "width": 2},
+                marker={"symbol": symbol, "size": 9},
+                customdata=_links(link, [{"annee": [f.year], "pilier": [pillar.code]} for f in history]),
+                hovertemplate=f"%{{x}}<br>{label} : %{{y:,.2f}} €<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        _layout(
+            "Évolution des crédits programmés, au total et par pilier",
+            height=440,
+            xaxis={"type": "category"},
+            yaxis=_money_axis(rangemode="tozero"),
+            margin={"l": 10, "r": 30, "t": 50, "b": 10},
+        )
+    )
+    return fig
+
+
+# Stages of the funnel: a dossier counts in every stage up to its current status.
+FUNNEL_STAGES = [
+    ("Déposés", Status.filed()),
+    (
+        "Instruits",
+        [Status.EN_INSTRUCTION, Status.PROGRAMME, Status.REFUSE, Status.JUSTIFIE, Status.SOLDE],
+    ),
+    ("Programmés", Status.programmed()),
+    ("Justifiés", [Status.JUSTIFIE, Status.SOLDE]),
+    ("Soldés", [Status.SOLDE]),
+]
+
+
+def funnel_stages(figures: BilanFigures) -> list[tuple[str, list[str], int]]:
+    return [
+        (label, list(statuses), sum(figures.status_counts.get(s, 0) for s in statuses))
+        for label, statuses in FUNNEL_STAGES
+    ]
+
+
+def status_funnel(figures: BilanFigures, link: Link | None = None) -> go.Figure:
+    """From filed to closed: how many dossiers reached each stage."""
+    stages = funnel_stages(figures)
+    filed = stages[0][2]
+    fig = go.Figure(
+        go.Funnel(
+            y=[label for label, _statuses, _n in stages],
+            x=[n for _label, _statuses, n in stages],
+            text=[f"{n} ({percent_fr(percent(n, filed))})" for _label, _statuses, n in stages],
+            textinfo="text",
+            textposition="inside",
+            textfont={"color": "#ffffff"},
+            marker={"color": BLUE, "line": {"color": INK, "width": 1}},
+            connector={"fillcolor": "#e3f1f5"},
+            customdata=_links(link, [{"statut": statuses} for _label, statuses, _n in stages]),
+            hovertemplate="%{y} : %{x} dossiers<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        _layout(
+            f"Parcours des dossiers — {figures.year}",
+            height=360,
+            yaxis={"automargin": True},
+            margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        )
+    )
+    return fig
+
+
+# Each chart's data, as a table and a CSV file ---------------------------------------------------
+
+
+@dataclass
+class Cell:
+    value: object  # as computed: Decimal, int, str or None
+    display: str  # as read on the page
+    numeric: bool = False
+
+    def csv(self) -> str:
+        if self.value is None:
+            return ""
+        if isinstance(self.value, Decimal):
+            # French spreadsheets read a decimal comma.
+            return str(self.value).replace(".", ",")
+        text = str(self.value)
+        return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
+def money(value: Decimal | None) -> Cell:
+    return Cell(value, euros(value), True)
+
+
+def share(value: Decimal | None) -> Cell:
+    return Cell(value, percent_fr(value), True)
+
+
+def count(value: int | None) -> Cell:
+    return Cell(value, "—" if value is None else number_format(value, force_grouping=True), True)
+
+
+def text(value: str) -> Cell:
+    return Cell(value, value)
+
+
+@dataclass
+class TableRow:
+    header: str  # the row's label, a row header
+    cells: list[Cell]
+    link: str = ""  # the dossiers behind the row
+    code: str = ""  # the filter's code, written in the CSV
+
+
+@dataclass
+class ChartTable:
+    caption: str
+    row_header: str
+    columns: list[str]
+    rows: list[TableRow]
+    footer: TableRow | None = None
+    note: str = ""
+    code_header: str = "Code"
+
+    def csv_rows(self) -> list[list[str]]:
+        with_code = any(row.code for row in self.rows)
+        header = [self.row_header, *([self.code_header] if with_code else []), *self.columns]
+        lines = [header]
+        for row in [*self.rows, *([self.footer] if self.footer else [])]:
+            label = Cell(row.header, row.header).csv()
+            lines.append([label, *([row.code] if with_code else []), *(cell.csv() for cell in row.cells)])
+        return lines
+
+
+@dataclass
+class Chart:
+    name: str  # in the address of its CSV: ?format=csv&chart=<name>
+    title: str
+    figures: list[go.Figure]
+    table: ChartTable
+    description: str = ""
+
+    def figures_json(self) -> list[dict]:
+        """The figures as plain JSON data, for `json_script` (plotly's own encoder first)."""
+        return [json.loads(figure.to_json()) for figure in self.figures]
+
+
+def _pillar_table(figures: BilanFigures, link: Link | None) -> ChartTable:
+    total = figures.total
+    return ChartTable(
+        caption=f"Répartition financière par pilier — programmation {figures.year}",
+        row_header="Pilier",
+        columns=["Montant accordé", "Part", "Dossiers programmés"],
+        rows=[
+            TableRow(
+                p.label,
+                [money(p.amount), share(p.percent), count(p.projects)],
+                link(pilier=[p.code]) if link else "",
+                p.code,
+            )
+            for p in figures.pillars
+        ],
+        footer=TableRow(
+            "Total",
+            [
+                money(total),
+                share(Decimal("100.0") if total else Decimal("0.0")),
+                count(figures.projects_programmed),
+            ],
+        ),
+    )
+
+
+def _nature_table(figures: BilanFigures, link: Link | None) -> ChartTable:
+    def row(p, code=""):
+        cells = [
+            money(p.droit_commun),
+            money(p.specifique),
+            money(p.amount),
+            share(percent(p.specifique, p.amount)),
+        ]
+        return TableRow(p.label, cells, link(pilier=[p.code]) if link and code else "", code)
+
+    footer = TableRow(
+        "Total",
+        [
+            money(figures.droit_commun_total),
+            money(figures.specific_total),
+            money(figures.total),
+            share(figures.specific_percent),
+        ],
+    )
+    return ChartTable(
+        caption=f"Droit commun et crédits spécifiques par pilier — {figures.year}",
+        row_header="Pilier",
+        columns=["Droit commun", "Crédits spécifiques", "Total", "Part des crédits spécifiques"],
+        rows=[row(p, p.code) for p in figures.pillars],
+        footer=footer,
+    )
+
+
+def _funders_table(figures: BilanFigures, funder_projects: dict[str, int], link: Link | None) -> ChartTable:
+    total = figures.total
+    funders = sorted(figures.funders, key=lambda f: (-f.amount, f.order, f.code))
+    return ChartTable(
+        caption=f"Crédits par financeur — {figures.year}",
+        row_header="Financeur",
+        columns=["Droit commun", "Crédits spécifiques", "Total", "Part", "Dossiers financés"],
+        rows=[
+            TableRow(
+                f.label,
+                [
+                    money(f.droit_commun),
+                    money(f.specifique),
+                    money(f.amount),
+                    share(percent(f.amount, total)),
+                    count(funder_projects.get(f.code, 0)),
+                ],
+                link(financeur=[f.code]) if link else "",
+                f.code,
+            )
+            for f in funders
+        ],
+        footer=TableRow(
+            "Total",
+            [
+                money(figures.droit_commun_total),
+                money(figures.specific_total),
+                money(total),
+                share(Decimal("100.0") if total else Decimal("0.0")),
+                count(None),
+            ],
+        ),
+        note="Dossiers financés : dossiers programmés auxquels le financeur a accordé un montant.",
+    )
+
+
+def _themes_table(figures: BilanFigures, link: Link | None) -> ChartTable:
+    total = figures.total
+    pillars = {p.code: p.short_label or p.label for p in figures.pillars}
+    return ChartTable(
+        caption=f"Crédits par thématique — {figures.year}",
+        row_header="Thématique",
+        columns=["Pilier", "Montant accordé", "Part", "Dossiers programmés"],
+        rows=[
+            TableRow(
+                f"{t.code} {t.label}",
+                [
+                    text(pillars.get(t.pillar_code, t.pillar_code)),
+                    money(t.amount),
+                    share(percent(t.amount, total)),
+                    count(t.projects),
+                ],
+                link(thematique=[t.code]) if link else "",
+                t.code,
+            )
+            for t in figures.themes
+        ],
+        footer=TableRow(
+            "Total",
+            [
+                text(""),
+                money(total),
+                share(Decimal("100.0") if total else Decimal("0.0")),
+                count(figures.projects_programmed),
+            ],
+        ),
+        note="Thématiques prioritaires de l'année : "
+        + (
+            percent_fr(figures.priority_themes_percent)
+            if figures.priority_themes_percent is not None
+            else "aucune"
+        )
+        + " des crédits.",
+    )
+
+
+def _areas_table(
+    caption: str, row_header: str, areas: list, remainder, parameter: str, link: Link | None, note: str
+) -> ChartTable:
+    return ChartTable(
+        caption=caption,
+        row_header=row_header,
+        columns=["Crédits des dossiers qui le concernent", "Dossiers programmés"],
+        rows=[
+            TableRow(
+                a.label,
+                [money(a.amount), count(a.projects)],
+                link(**{parameter: [a.code]}) if link else "",
+                a.code,
+            )
+            for a in areas
+        ],
+        footer=TableRow(remainder.label, [money(remainder.amount), count(remainder.projects)]),
+        note=note,
+        code_header="Code INSEE" if parameter == "commune" else "Code QPV",
+    )
+
+
+def _evolution_table(history: list[BilanFigures], link: Link | None) -> ChartTable:
+    pillars = history[0].pillars if history else []
+    return ChartTable(
+        caption="Crédits programmés par année, au total et par pilier",
+        row_header="Année",
+        columns=[
+            "Total",
+            *[p.short_label or p.label for p in pillars],
+            "Part des crédits spécifiques",
+            "Dossiers programmés",
+        ],
+        rows=[
+            TableRow(
+                str(f.year),
+                [
+                    money(f.total),
+                    *[money(p.amount) for p in f.pillars],
+                    share(f.specific_percent),
+                    count(f.projects_programmed),
+                ],
+                link(annee=[f.year]) if link else "",
+            )
+            for f in history
+        ],
+    )
+
+
+def _funnel_table(figures: BilanFigures, link: Link | None) -> ChartTable:
+    stages = funnel_stages(figures)
+    filed = stages[0][2]
+    rows = [
+        TableRow(label, [count(n), share(percent(n, filed))], link(statut=statuses) if link else "")
+        for label, statuses, n in stages
+    ]
+    for status in (Status.REFUSE, Status.ABANDONNE, Status.BROUILLON):
+        n = figures.status_counts.get(status, 0)
+        rows.append(
+            TableRow(
+                f"dont {Status(status).label.lower()}s"
+                if status != Status.BROUILLON
+                else "Brouillons (non déposés)",
+                [count(n), share(percent(n, filed)) if status != Status.BROUILLON else Cell(None, "—", True)],
+                link(statut=[status]) if link else "",
+            )
+        )
+    return ChartTable(
+        caption=f"Dossiers par étape — {figures.year}",
+        row_header="Étape",
+        columns=["Dossiers", "Part des dossiers déposés"],
+        rows=rows,
+        note="Un dossier compte dans chaque étape qu'il a franchie : un dossier soldé a été déposé, "
+        "instruit, programmé et justifié.",
+    )
+
+
+def dashboard_charts(data, link: Link | None = None) -> list[Chart]:
+    """Every chart of the dashboard with its table, from `reports.dashboard.Dashboard`."""
+    f, areas = data.figures, data.areas
+    year = f.year
+    quartier_note = (
+        "Un dossier qui concerne plusieurs quartiers compte pour chacun d'eux : la colonne ne "
+        "s'additionne pas. La dernière ligne : les dossiers qui ne nomment aucun quartier."
+    )
+    commune_note = (
+        "Une commune reçoit les crédits des dossiers qui concernent l'un de ses quartiers ; seuls "
+        "les quartiers dont la commune est connue sont placés. Un dossier qui concerne plusieurs "
+        "communes compte pour chacune."
+    )
+    return [
+        Chart("piliers", "Répartition par pilier", [pillar_breakdown(f, link)], _pillar_table(f, link)),
+        Chart(
+            "nature",
+            "Droit commun et crédits spécifiques par pilier",
+            [nature_by_pillar(f, link)],
+            _nature_table(f, link),
+        ),
+        Chart(
+            "financeurs",
+            "Par financeur",
+            [funders_chart(f, link)],
+            _funders_table(f, areas.funder_projects, link),
+        ),
+        Chart("thematiques", "Par thématique", [themes_chart(f, link)], _themes_table(f, link)),
+        Chart(
+            "quartiers",
+            "Par quartier",
+            [areas_chart(f"Crédits par quartier — {year}", areas.quartiers, "quartier", link)],
+            _areas_table(
+                f"Crédits par quartier — {year}",
+                "Quartier",
+                areas.quartiers,
+                areas.without_quartier,
+                "quartier",
+                link,
+                quartier_note,
+            ),
+        ),
+        Chart(
+            "communes",
+            "Par commune",
+            [
+                communes_map(year, communes=areas.communes, link=link),
+                areas_chart(f"Crédits par commune — {year}", areas.communes, "commune", link),
+            ],
+            _areas_table(
+                f"Crédits par commune — {year}",
+                "Commune",
+                areas.communes,
+                areas.without_commune,
+                "commune",
+                link,
+                commune_note,
+            ),
+        ),
+        Chart(
+            "evolution",
+            "Évolution sur toutes les années",
+            [evolution_chart(data.history, link)],
+            _evolution_table(data.history, link),
+        ),
+        Chart("statuts", "Parcours des dossiers", [status_funnel(f, link)], _funnel_table(f, link)),
+    ]

@@ -7,12 +7,17 @@ from django.shortcuts import redirect, render
 from contratville.permissions import permission_required
 
 from .selectors import bilan_as_json
+from .views_dashboard import dashboard_view
 
 
 @login_required
 def home(request):
-    """Agents (and, until the dashboard exists, the direction) start from the dossiers."""
-    if request.user.has_perm("projects.view_project"):
+    """The direction and the comité start from the dashboard, agents from the dossiers."""
+    user = request.user
+    agent = user.has_perm("projects.view_project") and not user.has_perm("projects.decide_project")
+    if user.has_perm("projects.view_bilan") and not agent:
+        return dashboard_view(request)
+    if user.has_perm("projects.view_project"):
         return redirect("dossiers:list")
     return render(request, "reports/home.html")
 

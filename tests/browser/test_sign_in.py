@@ -22,9 +22,9 @@ def test_an_agent_lands_on_the_dossiers_and_can_sign_out(page, live_server):
     assert "/connexion/" in page.url
 
 
-def test_the_comite_lands_on_its_home_page(page, live_server):
+def test_the_comite_lands_on_the_dashboard(page, live_server):
     make_user("comite")
     sign_in(page, live_server, "comite")
     assert page.url == f"{live_server.url}/"
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Bienvenue")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Tableau de bord")
     assert_accessible(page)

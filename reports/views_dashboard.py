@@ -1,0 +1,135 @@
+"""The director's dashboard (`/tableau-de-bord/`, CONTRACTS.md §5): the year's key figures and
+charts, for the direction and the comité, read only.
+
+The view parses the address (year and the dossier list's filters), asks `reports.dashboard` and
+`reports.charts` for the figures, and renders them, or one chart's data as CSV
+(`?format=csv&chart=<name>`)."""
+
+import csv
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from contratville.permissions import permission_required
+from projects.models import Status
+
+from . import charts as chart_builders
+from .dashboard import dashboard, default_year, filter_choices, key_figures, quartier_reference, year_options
+from .filters import DashboardFilterForm, Scope, scope_from_query
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def _year(query, options) -> int:
+    value = (query.get("annee") or "").strip()
+    if value.isdigit() and MIN_YEAR <= int(value) <= MAX_YEAR:
+        return int(value)
+    return default_year(options)
+
+
+def dossier_link(year: int, scope: Scope):
+    """`link(**parameters)`: the dossier list behind a figure. A chart's own parameter replaces
+    the scope's (the bar of one pilier lists that pilier); amounts are those of programmed
+    dossiers, so the list shows programmed dossiers unless `statut` says otherwise."""
+    base = reverse("dossiers:list")
+
+    def link(**overrides) -> str:
+        years = overrides.pop("annee", [year])
+        statuses = overrides.pop("statut", Status.programmed())
+        params = [("annee", str(y)) for y in years]
+        params += scope.params(**overrides)
+        params += [("statut", str(s)) for s in statuses]
+        return f"{base}?{urlencode(params)}"
+
+    return link
+
+
+def _csv_response(chart, year: int) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tableau-de-bord-{year}-{chart.name}.csv"'
+    # A BOM, so that French Excel reads the accents.
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
+    writer.writerows(chart.table.csv_rows())
+    return response
+
+
+@require_safe
+@permission_required("projects.view_bilan")
+def dashboard_view(request):
+    options = year_options()
+    year = _year(request.GET, options)
+    quartiers = quartier_reference()
+    choices = filter_choices(quartiers)
+    scope = scope_from_query(request.GET, choices)
+    data = dashboard(year, scope, options, quartiers)
+    link = dossier_link(year, scope)
+    charts = chart_builders.dashboard_charts(data, link)
+
+    if request.GET.get("format") == "csv":
+        by_name = {chart.name: chart for chart in charts}
+        chart = by_name.get(request.GET.get("chart", ""))
+        if chart is None:
+            raise Http404("Graphique inconnu.")
+        return _csv_response(chart, year)
+
+    years = sorted({o.year for o in options} | {year})
+    query = urlencode([("annee", year), *scope.params()])
+    context = {
+        # Years as text: the French number format would write "2 021".
+        "year": str(year),
+        "previous_year": str(year - 1),
+        "data": data,
+        "form": DashboardFilterForm(years=years, year=year, scope=scope, choices=choices),
+        "key_figures": key_figures(data, link),
+        "charts": [
+            {
+                "chart": chart,
+                "figures": [
+                    {
+                        "id": f"figure-{chart.name}-{index}",
+                        "div": f"chart-{chart.name}-{index}",
+                        "json": figure,
+                        "title": figure["layout"]["title"]["text"],
+                    }
+                    for index, figure in enumerate(chart.figures_json(), start=1)
+                ],
+                "csv": f"?{query}&format=csv&chart={chart.name}",
+            }
+            for chart in charts
+        ],
+        "dossiers_url": link(),
+        "query": query,
+        "scope": scope,
+        "scope_labels": _scope_labels(scope, choices, data.operators),
+        # The layout's header shows the latest year; passing it saves the context processor's
+        # queries.
+        "current_programme_year": str(options[-1].year if options else year),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+def _scope_labels(scope: Scope, choices, operators) -> list[tuple[str, str]]:
+    """The active filters, as French readers say them: [("Pilier", "Emploi, Pilotage"), ...]."""
+    form_labels = {name: field.label for name, field in DashboardFilterForm.base_fields.items()}
+    form_labels["porteur"] = "Porteur"
+    labels = []
+    for name in (
+        "pilier",
+        "thematique",
+        "type_porteur",
+        "porteur",
+        "quartier",
+        "commune",
+        "financeur",
+        "nature",
+    ):
+        values = getattr(scope, name)
+        if not values:
+            continue
+        names = dict(operators) if name == "porteur" else dict(getattr(choices, name))
+        labels.append((form_labels[name], ", ".join(str(names.get(v, v)) for v in values)))
+    return labels
