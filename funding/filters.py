@@ -169,6 +169,11 @@ class LabelledModelMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter
 
 
 class ProjectFilter(django_filters.FilterSet):
+    q = SearchFilter(
+        label="Recherche",
+        method="filter_text",
+        help_text="N° de dossier, intitulé ou porteur.",
+    )
     annee = ForeignKeyFilter(
         label="Année",
         field_name="year",
@@ -258,11 +263,6 @@ class ProjectFilter(django_filters.FilterSet):
             "invalid_choice": "Nature inconnue : « %(value)s » (codes possibles : droit_commun, specifique)."
         },
     )
-    q = SearchFilter(
-        label="Recherche",
-        method="filter_text",
-        help_text="N° de dossier, intitulé ou porteur.",
-    )
 
     class Meta:
         model = Project
@@ -343,6 +343,12 @@ class ProjectFilter(django_filters.FilterSet):
         self.form.fields["commune"].widget.choices = [
             (commune.insee_code, commune.name) for commune in sorted(communes, key=lambda c: sort_key(c.name))
         ]
+
+    @property
+    def line_filters(self) -> dict:
+        """The chosen funders and natures (`funders`, `natures`), empty when none."""
+        cleaned = getattr(self.form, "cleaned_data", {})
+        return {"funders": list(cleaned.get("financeur") or []), "natures": list(cleaned.get("nature") or [])}
 
     @property
     def year_label(self) -> str:

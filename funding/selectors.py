@@ -131,9 +131,15 @@ class FundingTotals:
     granted: Decimal = ZERO
 
 
-def funding_totals(projects: QuerySet) -> FundingTotals:
-    """Requested and granted totals of every funding line of the given dossiers (one query)."""
-    row = FundingLine.objects.filter(project__in=projects.order_by().values("pk")).aggregate(
+def funding_totals(projects: QuerySet, *, funders=(), natures=()) -> FundingTotals:
+    """Requested and granted totals of the funding lines of the given dossiers (one query);
+    only the lines of the given funders and natures when some are given."""
+    lines = FundingLine.objects.filter(project__in=projects.order_by().values("pk"))
+    if funders:
+        lines = lines.filter(funder__in=[funder.pk for funder in funders])
+    if natures:
+        lines = lines.filter(nature__in=natures)
+    row = lines.aggregate(
         requested=Coalesce(Sum("amount_requested"), Value(ZERO), output_field=TOTAL_FIELD),
         granted=Coalesce(Sum("amount_granted"), Value(ZERO), output_field=TOTAL_FIELD),
     )

@@ -12,6 +12,7 @@ from projects.models import Project
 
 from ..exports import FORMATS, export_projects, file_name
 from ..filters import ProjectFilter
+from ..models import Nature
 from ..selectors import SORTS, FundingTotals, funding_totals, parse_sort, project_rows, projects_for_export
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -65,6 +66,9 @@ def project_list(request):
     paginator = Paginator(project_rows(projects, sort, descending), page_size)
     page = paginator.get_page(request.GET.get("page"))
     totals = funding_totals(projects) if valid else FundingTotals()
+    # With a financeur or nature filter, the share of those lines too (as the dashboard sums).
+    line_filters = filterset.line_filters if valid else {}
+    line_totals = funding_totals(projects, **line_filters) if any(line_filters.values()) else None
     return render(
         request,
         "funding/project_list.html",
@@ -75,6 +79,11 @@ def project_list(request):
             "page": page,
             "paginator": paginator,
             "totals": totals,
+            "line_totals": line_totals,
+            "line_filter_labels": ", ".join(
+                [funder.label for funder in line_filters.get("funders", [])]
+                + [str(Nature(nature).label) for nature in line_filters.get("natures", [])]
+            ),
             "columns": _columns(sort, descending),
             "sort": f"-{sort}" if sort and descending else sort,
             "page_size": page_size,

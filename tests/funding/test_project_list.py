@@ -185,6 +185,7 @@ def test_each_row_shows_the_dossier_with_its_status_badge_link_and_totals(agent_
     row = response.context["page"].object_list[0]
     assert (row.requested_total, row.granted_total) == (Decimal("15000.00"), Decimal("13000.00"))
     assert "15\u00a0000,00\u00a0€" in html and "13\u00a0000,00\u00a0€" in html
+    assert "<td>2021</td>" in html  # a year, not a number with a thousands separator
 
 
 def test_a_dossier_with_nothing_granted_shows_a_dash_and_none_requested_shows_zero(agent_client, programme):
@@ -206,7 +207,7 @@ def test_the_form_shows_the_current_filters_so_that_they_stay_in_the_address(age
     assert 'value="depose" id="id_statut_1" checked' in html
     # Given by its 2024 code, the quartier is shown selected under its 2015 code.
     assert '<option value="QP062008" selected>' in html
-    assert 'value="2021" id="id_annee_1" checked' in html or 'value="2021" id="id_annee_0" checked' in html
+    assert 'value="2021" id="id_annee_1" checked' in html  # years listed latest first
 
 
 # Each filter alone
@@ -452,6 +453,21 @@ def test_totals_count_each_line_once_when_filtering_by_quartiers(agent_client):
         ] * 3
 
 
+def test_with_a_funder_filter_the_totals_also_show_that_funders_share(agent_client, programme):
+    response = agent_client.get(URL + "?financeur=anct")
+    # The dossiers' totals, all their lines (A: 15 000 / 13 000, F: 5 000 / 4 000)...
+    totals = response.context["totals"]
+    assert (totals.requested, totals.granted) == (Decimal("20000.00"), Decimal("17000.00"))
+    # ... and the ANCT lines among them.
+    share = response.context["line_totals"]
+    assert (share.requested, share.granted) == (Decimal("14000.00"), Decimal("11000.00"))
+    html = response.content.decode()
+    assert "dont lignes « État – ANCT crédits politique de la ville »" in html
+    assert agent_client.get(URL + "?statut=programme").context["line_totals"] is None
+    share = agent_client.get(URL + "?financeur=commune&nature=specifique").context["line_totals"]
+    assert (share.requested, share.granted) == (Decimal("2000.00"), Decimal("2000.00"))
+
+
 def test_totals_of_an_empty_selection_are_zero(agent_client, programme):
     response = agent_client.get(URL + "?q=introuvable")
     assert response.context["paginator"].count == 0
@@ -489,8 +505,9 @@ def _build(count):
 # list's count, the totals and the page's rows; the layout's programme year (read three times
 # by base.html); one query per list of choices (years, piliers, thématiques, quartiers, funders).
 LIST_QUERIES = 16
-# Filtered: the chosen years, quartiers, communes and funders are checked, one query each.
-FILTERED_LIST_QUERIES = LIST_QUERIES + 4
+# Filtered: the chosen years, quartiers, communes and funders are checked, one query each, and
+# the chosen funders' share of the totals is one more.
+FILTERED_LIST_QUERIES = LIST_QUERIES + 5
 
 
 @pytest.mark.parametrize("count", [5, 60])
