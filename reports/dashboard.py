@@ -41,6 +41,7 @@ class QuartierRef:
     name: str
     kind: str
     communes: list[tuple[str, str]] = field(default_factory=list)  # (INSEE code, name)
+    aliases: tuple[str, ...] = ()  # every code it goes by
 
     @property
     def label(self) -> str:
@@ -67,8 +68,9 @@ def quartier_reference() -> list[QuartierRef]:
     for row in rows:
         ref = quartiers.get(row["id"])
         if ref is None:
-            code = row["code_2015"] or row["code_2024"] or row["local_code"] or ""
-            ref = quartiers[row["id"]] = QuartierRef(row["id"], code, row["name"], row["kind"])
+            codes = tuple(c for c in (row["code_2015"], row["code_2024"], row["local_code"]) if c)
+            code = codes[0] if codes else ""
+            ref = quartiers[row["id"]] = QuartierRef(row["id"], code, row["name"], row["kind"], aliases=codes)
         if row["communes__insee_code"]:
             ref.communes.append((row["communes__insee_code"], row["communes__name"]))
     return list(quartiers.values())
@@ -212,6 +214,7 @@ def filter_choices(quartiers: list[QuartierRef]) -> Choices:
         quartier=[(q.code, f"{q.label} ({q.code})") for q in quartiers if q.code],
         commune=sorted(communes.items(), key=lambda item: sort_key(item[1])),
         financeur=list(Funder.objects.values_list("code", "label")),
+        quartier_aliases={alias: q.code for q in quartiers for alias in q.aliases},
     )
 
 

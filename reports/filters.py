@@ -11,7 +11,7 @@ dossiers. Funding-line filters (financeur, nature) choose the dossiers that have
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from urllib.parse import urlencode
 
 from django import forms
@@ -113,6 +113,8 @@ class Choices:
     financeur: Sequence[tuple[str, str]]
     type_porteur: Sequence[tuple[str, str]] = tuple(OperatorKind.choices)
     nature: Sequence[tuple[str, str]] = tuple(Nature.choices)
+    # Every code a quartier goes by (2015, 2024, local) → the code its option carries.
+    quartier_aliases: Mapping[str, str] = field(default_factory=dict)
 
 
 def scope_from_query(query: Mapping, choices: Choices) -> Scope:
@@ -123,8 +125,11 @@ def scope_from_query(query: Mapping, choices: Choices) -> Scope:
         if name == "porteur":
             values[name] = tuple(dict.fromkeys(int(value) for value in raw if value.isdigit()))
             continue
-        known = {code for code, _label in getattr(choices, name)}
-        values[name] = tuple(dict.fromkeys(value for value in raw if value in known))
+        known = {code: code for code, _label in getattr(choices, name)}
+        if name == "quartier":
+            known.update(choices.quartier_aliases)
+            raw = [value.upper() for value in raw]
+        values[name] = tuple(dict.fromkeys(known[value] for value in raw if value in known))
     return Scope(**values)
 
 
@@ -149,6 +154,6 @@ class DashboardFilterForm(forms.Form):
         initial = {name: [str(value) for value in getattr(scope, name)] for name in PARAMETERS}
         super().__init__(initial={**initial, "annee": str(year)})
         self.fields["annee"].choices = [(str(y), str(y)) for y in sorted(years, reverse=True)]
-        for name, field in self.fields.items():
+        for name, form_field in self.fields.items():
             if name != "annee":
-                field.choices = list(getattr(choices, name))
+                form_field.choices = list(getattr(choices, name))
