@@ -34,6 +34,8 @@ from .models import Funder, FundingLine, Nature
 # (`financeur=anct&nature=specifique`: a dossier with a specific ANCT line).
 LINE_FILTERS = ("financeur", "nature")
 MAX_SEARCH_LENGTH = 200
+# The range of ProgrammeYear.year.
+MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 def case_variants(word: str) -> list[str]:
@@ -139,6 +141,49 @@ class SearchFilter(django_filters.Filter):
     field_class = SearchTermsField
 
 
+def _programme_years() -> list[tuple[int, str]]:
+    return [
+        (year, str(year)) for year in ProgrammeYear.objects.order_by("-year").values_list("year", flat=True)
+    ]
+
+
+class YearsField(forms.MultipleChoiceField):
+    """Programme years. Any year of the programme's range is accepted, not only the years
+    that already have a programmation: a bookmark of next year's list opens, empty."""
+
+    default_error_messages = {"invalid_year": "« %(value)s » n'est pas une année (exemple : 2022)."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", _programme_years)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        years = set()
+        for raw in super().to_python(value):
+            text = raw.strip()
+            if not text.isdigit() or not MIN_YEAR <= int(text) <= MAX_YEAR:
+                raise ValidationError(
+                    self.error_messages["invalid_year"], code="invalid_year", params={"value": raw}
+                )
+            years.add(int(text))
+        return sorted(years)
+
+    def validate(self, value):
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+
+class YearFilter(django_filters.MultipleChoiceFilter):
+    field_class = YearsField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return qs.filter(year_id__in=value) if value else qs
+
+
 class ForeignKeyFilter(django_filters.ModelMultipleChoiceFilter):
     """A foreign key among the chosen objects (however the parameter names them):
     `pillar_id IN (…)`, no join, no duplicate."""
@@ -174,17 +219,7 @@ class ProjectFilter(django_filters.FilterSet):
         method="filter_text",
         help_text="N° de dossier, intitulé ou porteur.",
     )
-    annee = ForeignKeyFilter(
-        label="Année",
-        field_name="year",
-        queryset=ProgrammeYear.objects.order_by("-year"),
-        widget=forms.CheckboxSelectMultiple,
-        distinct=False,
-        error_messages={
-            "invalid_choice": "Aucune programmation pour l'année « %(value)s ».",
-            "invalid_pk_value": "« %(pk)s » n'est pas une année (exemple : 2022).",
-        },
-    )
+    annee = YearFilter(label="Année", widget=forms.CheckboxSelectMultiple)
     pilier = LabelledForeignKeyFilter(
         label="Pilier",
         field_name="pillar",
@@ -328,7 +363,7 @@ class ProjectFilter(django_filters.FilterSet):
         return queryset.filter(match)
 
     def prepare_display(self) -> None:
-        """Trim two long lists before the form is shown (call after validation).
+        """Prepare the lists of choices before the form is shown (call after validation).
 
         The porteur filter lists only the porteurs already chosen (there may be thousands):
         one picks a porteur from its page or through the search, and unticks it here. The
@@ -338,6 +373,9 @@ class ProjectFilter(django_filters.FilterSet):
         self.form.fields["porteur"].widget.choices = [
             (operator.pk, operator.name) for operator in cleaned.get("porteur") or []
         ]
+        # A chosen year without a programmation yet is shown too, ticked.
+        years = {year for year, _ in _programme_years()} | set(cleaned.get("annee") or [])
+        self.form.fields["annee"].choices = [(year, str(year)) for year in sorted(years, reverse=True)]
         selected = {commune.pk for commune in cleaned.get("commune") or []}
         communes = Commune.objects.filter(Q(quartiers__isnull=False) | Q(pk__in=selected)).distinct()
         self.form.fields["commune"].widget.choices = [
@@ -353,5 +391,5 @@ class ProjectFilter(django_filters.FilterSet):
     @property
     def year_label(self) -> str:
         """The chosen years for a file name: `2021`, `2020-2021`, or `toutes-annees`."""
-        years = sorted(year.year for year in (self.form.cleaned_data.get("annee") or []))
+        years = self.form.cleaned_data.get("annee") or []
         return "-".join(str(year) for year in years) or "toutes-annees"

@@ -222,6 +222,13 @@ def test_filter_by_year_and_repeated_years(agent_client, programme):
     assert listed(agent_client, "?annee=2020&annee=2022") == {"C", "D", "E"}
 
 
+def test_a_year_without_programmation_lists_nothing_and_is_shown_ticked(agent_client, programme):
+    response = agent_client.get(URL + "?annee=2030")
+    assert references(response) == []
+    assert 'value="2030" id="id_annee_0" checked' in response.content.decode()
+    assert "Aucun dossier ne correspond à ces filtres." in response.content.decode()
+
+
 def test_filter_by_pilier(agent_client, programme):
     assert listed(agent_client, "?pilier=emploi") == {"B"}
     assert listed(agent_client, "?pilier=cadre_de_vie&pilier=pilotage") == {"C", "E"}
@@ -320,7 +327,7 @@ def test_filters_combine(agent_client, programme):
 @pytest.mark.parametrize(
     "query, field, message",
     [
-        ("annee=1999", "annee", "Aucune programmation pour l'année « 1999 »."),
+        ("annee=1999", "annee", "« 1999 » n'est pas une année (exemple : 2022)."),
         ("annee=deux-mille", "annee", "« deux-mille » n'est pas une année"),
         ("pilier=culture", "pilier", "Pilier inconnu : « culture »"),
         ("thematique=9.9", "thematique", "Thématique inconnue : « 9.9 »"),
@@ -505,9 +512,9 @@ def _build(count):
 # list's count, the totals and the page's rows; the layout's programme year (read three times
 # by base.html); one query per list of choices (years, piliers, thématiques, quartiers, funders).
 LIST_QUERIES = 16
-# Filtered: the chosen years, quartiers, communes and funders are checked, one query each, and
-# the chosen funders' share of the totals is one more.
-FILTERED_LIST_QUERIES = LIST_QUERIES + 5
+# Filtered: the chosen quartiers, communes and funders are checked, one query each, and the
+# chosen funders' share of the totals is one more.
+FILTERED_LIST_QUERIES = LIST_QUERIES + 4
 
 
 @pytest.mark.parametrize("count", [5, 60])
