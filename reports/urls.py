@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_dashboard
+from . import views, views_bilan, views_dashboard
 
 app_name = "reports"
 
@@ -8,4 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("tableau-de-bord/", views_dashboard.dashboard_view, name="dashboard"),
     path("bilan/<int:year>.json", views.bilan_json, name="bilan-json"),
+    path("bilan/<int:year>/", views_bilan.bilan_page, name="bilan"),
+    path("bilan/<int:year>.pdf", views_bilan.bilan_pdf, name="bilan-pdf"),
+    path("bilan/<int:year>/textes/", views_bilan.bilan_texts, name="bilan-texts"),
 ]

@@ -1,0 +1,303 @@
+"""The annual bilan as a document: its context, and its HTML, PDF and JSON renderings.
+
+The web page (`/bilan/YEAR/`), the PDF (`/bilan/YEAR.pdf`) and `manage.py bilan` build one
+context, `bilan_context`, from the selectors, and render one template,
+`reports/_bilan_document.html`: the page wraps it in the site's layout and draws the charts with
+plotly.js; the PDF wraps it in a standalone document with the print stylesheet and the same
+charts as SVG (kaleido), which WeasyPrint lays out on A4 pages.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+
+from projects.models import ProgrammeYear, QuartierKind
+
+from . import dashboard, selectors
+from .selectors import BilanFigures, FocusAction
+
+logger = logging.getLogger(__name__)
+# WeasyPrint narrates each step of its layout at INFO.
+if logging.getLogger("weasyprint.progress").level == logging.NOTSET:
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+DOCUMENT_STYLESHEETS = ["css/bilan.css", "css/bilan-print.css"]
+
+
+@dataclass(frozen=True)
+class Section:
+    anchor: str
+    title: str
+
+
+def sections(year: int) -> list[Section]:
+    """The bilan's sections, in the order of the report it replaces."""
+    return [
+        Section("contrat-de-ville", "Le Contrat de Ville et ses quartiers"),
+        Section("programmation", f"La programmation {year} du Contrat de Ville"),
+        Section("piliers", "Répartition financière par pilier"),
+        Section("droit-commun", "Répartition entre droit commun et crédits spécifiques"),
+        Section("associations", "Mobilisation des opérateurs associatifs"),
+        Section("fcs", "Le Fonds de cohésion sociale de l'Agglomération"),
+        Section("fonds-de-concours", "Les fonds de concours Politique de la Ville"),
+        Section("focus", f"Actions « focus » {year}"),
+        Section("pnru", "Le Programme National de Renouvellement Urbain"),
+        Section("organisation", "Le service « Politique de la Ville » de l'Agglomération"),
+        Section("perspectives", "Perspectives"),
+        Section("avis", "Avis des communes et des conseils citoyens"),
+        Section("annexe", "Annexe : les dossiers programmés par pilier et leurs financeurs"),
+    ]
+
+
+@dataclass
+class Chart:
+    """One plotly figure of the bilan: drawn by plotly.js on the page, as SVG in the PDF."""
+
+    slug: str
+    title: str
+    figure: object = None  # a plotly Figure
+    width: int = 680
+    height: int = 420
+    svg: bytes | None = None
+
+    @property
+    def element_id(self) -> str:
+        return f"graphique-{self.slug}"
+
+    @property
+    def data_id(self) -> str:
+        return f"graphique-{self.slug}-donnees"
+
+    @property
+    def spec(self) -> dict:
+        """The figure as plain JSON data, for `json_script`."""
+        return json.loads(self.figure.to_json()) if self.figure is not None else {}
+
+    @property
+    def svg_uri(self) -> str:
+        # An <img> of a data URI: WeasyPrint draws it as vectors, and an SVG in an <img> runs
+        # nothing, whatever text the data puts in it.
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg or b"").decode("ascii")
+
+
+def _charts_module():
+    """reports/charts.py, the dashboard's figures, if it is there."""
+    try:
+        from . import charts
+    except ImportError:
+        logger.warning("reports/charts.py est absent : le bilan est produit sans graphiques.")
+        return None
+    return charts
+
+
+CHART_WIDTH = 680  # CSS pixels: about the width of the A4 page between its margins
+CHART_HEIGHT = 460
+
+
+def build_charts(figures: BilanFigures, communes: list[dashboard.AreaFigures]) -> dict[str, Chart]:
+    """The bilan's charts: the dashboard's own figures (reports/charts.py), for the same data.
+    A year with nothing programmed has no chart: its tables say it all."""
+    charts = _charts_module()
+    if charts is None:
+        return {}
+    year = figures.year
+    wanted = {
+        "map": (
+            f"Carte des communes et de leurs quartiers prioritaires, avec les crédits programmés en {year}",
+            lambda: charts.communes_map(year, communes=communes) if figures.total else None,
+        ),
+        "pillars": (
+            f"Répartition financière par pilier du Contrat de Ville, programmation {year}",
+            lambda: charts.pillar_breakdown(figures) if figures.total else None,
+        ),
+        "natures": (
+            f"Droit commun et crédits spécifiques par pilier, programmation {year}",
+            lambda: charts.nature_by_pillar(figures) if figures.total else None,
+        ),
+    }
+    result: dict[str, Chart] = {}
+    for slug, (title, build) in wanted.items():
+        try:
+            figure = build()
+        except AttributeError as error:
+            logger.warning("Graphique « %s » indisponible dans reports/charts.py : %s", slug, error)
+            continue
+        if figure is not None:
+            height = figure.layout.height or CHART_HEIGHT
+            result[slug] = Chart(slug=slug, title=title, figure=figure, width=CHART_WIDTH, height=height)
+    return result
+
+
+@dataclass
+class BilanTexts:
+    """The narrative parts, as saved or as being edited (for the preview)."""
+
+    programme_year: ProgrammeYear
+    focus: list[FocusAction] = field(default_factory=list)
+
+
+@dataclass
+class QuartierRow:
+    code: str
+    name: str
+    kind: str
+    communes: list[str]
+    projects: int
+    amount: Decimal
+
+
+@dataclass
+class CommuneRow:
+    name: str
+    quartiers: list[str]
+    projects: int
+    amount: Decimal
+
+
+def _quartier_counts(quartiers: list[dashboard.QuartierRef]) -> dict[str, int]:
+    counts = {"qpv": 0, "veille": 0}
+    for quartier in quartiers:
+        counts["qpv" if quartier.kind == QuartierKind.QPV else "veille"] += 1
+    counts["total"] = counts["qpv"] + counts["veille"]
+    return counts
+
+
+def _quartier_rows(quartiers: list[dashboard.QuartierRef], areas: dashboard.Areas) -> list[QuartierRow]:
+    credits = {area.code: area for area in areas.quartiers}
+    return [
+        QuartierRow(
+            code=q.code,
+            name=q.name,
+            kind=q.kind,
+            communes=[name for _code, name in q.communes],
+            projects=credits[q.code].projects if q.code in credits else 0,
+            amount=credits[q.code].amount if q.code in credits else selectors.ZERO,
+        )
+        for q in quartiers
+    ]
+
+
+def _commune_rows(quartiers: list[dashboard.QuartierRef], areas: dashboard.Areas) -> list[CommuneRow]:
+    """The map's data table: the communes of the priority geography, most credits first."""
+    names: dict[str, list[str]] = {}
+    for q in quartiers:
+        for code, _name in q.communes:
+            names.setdefault(code, []).append(q.name)
+    return [
+        CommuneRow(name=c.label, quartiers=names.get(c.code, []), projects=c.projects, amount=c.amount)
+        for c in areas.communes
+    ]
+
+
+def bilan_context(year: int, *, texts: BilanTexts | None = None) -> dict:
+    """Everything the bilan's template shows for `year`. `texts` replaces the saved narrative
+    parts (the preview of the texts form)."""
+    figures = selectors.bilan_figures(year)
+    if texts is None:
+        programme_year = ProgrammeYear.objects.filter(year=year).first() or ProgrammeYear(year=year)
+        focus = selectors.focus_actions(year)
+    else:
+        programme_year, focus = texts.programme_year, texts.focus
+    fcs_projects = selectors.fcs_projects(year)
+    annex = selectors.programmed_projects_by_pillar(year)
+    top_pillar = max(figures.pillars, key=lambda p: p.amount) if figures.total else None
+    quartiers = dashboard.quartier_reference()
+    areas = dashboard.areas(year, quartiers=quartiers, projects_programmed=figures.projects_programmed)
+    return {
+        # Years as text: a number would be printed "2 021" by the French number format.
+        "year": str(year),
+        "previous_year": str(year - 1),
+        "agglomeration_name": settings.AGGLOMERATION_NAME,
+        "agglomeration_short_name": settings.AGGLOMERATION_SHORT_NAME,
+        "programme_year": programme_year,
+        "figures": figures,
+        "pillars_by_code": {p.code: p for p in figures.pillars},
+        "top_pillar": top_pillar,
+        "quartiers": _quartier_rows(quartiers, areas),
+        "quartier_counts": _quartier_counts(quartiers),
+        "communes": _commune_rows(quartiers, areas),
+        "without_quartier": areas.without_quartier,
+        "fonds_de_concours_communes": len({item.commune for item in figures.fonds_de_concours}),
+        "priority_themes": selectors.priority_themes(year),
+        "focus_actions": focus,
+        "fcs_projects": fcs_projects,
+        "fcs_axes": selectors.fcs_axes(fcs_projects),
+        "fcs_projects_total": sum((p.granted for p in fcs_projects), selectors.ZERO),
+        "annex": annex,
+        "annex_projects": sum(len(p.projects) for p in annex),
+        "sections": sections(year),
+        "charts": build_charts(figures, areas.communes),
+        "generated_on": timezone.localdate(),
+    }
+
+
+def document_title(year: int) -> str:
+    return f"La mise en œuvre du Contrat de Ville en {year}"
+
+
+def _stylesheets() -> str:
+    css = []
+    for name in DOCUMENT_STYLESHEETS:
+        path = finders.find(name)
+        css.append(Path(path).read_text(encoding="utf-8"))
+    return "\n".join(css)
+
+
+def _draw_charts(charts: dict[str, Chart]) -> None:
+    """The charts as SVG for the printed document. On paper the figure's own title gives way to
+    the document's caption: plotly places labels around a pie without regard to the title."""
+    import plotly.graph_objects as go
+
+    from .svg import figure_svg
+
+    for chart in charts.values():
+        figure = go.Figure(chart.figure)
+        figure.update_layout(title_text=None)
+        chart.svg = figure_svg(figure, width=chart.width, height=chart.height)
+
+
+def render_document(year: int, *, texts: BilanTexts | None = None) -> str:
+    """The bilan as one standalone HTML document: print stylesheet inline, charts as SVG.
+    It is what WeasyPrint turns into the PDF, and what `manage.py bilan --format html` writes."""
+    with translation.override(settings.LANGUAGE_CODE):
+        context = bilan_context(year, texts=texts)
+        _draw_charts(context["charts"])
+        context.update(
+            document_title=document_title(year),
+            # Our own static stylesheets, inlined so that the document stands alone.
+            inline_css=mark_safe(_stylesheets()),  # noqa: S308
+            print_charts=True,
+        )
+        return render_to_string("reports/bilan_pdf.html", context)
+
+
+def render_pdf(year: int, *, texts: BilanTexts | None = None) -> bytes:
+    """The bilan as a PDF (A4, cover, table of contents, running header and footer)."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    html = render_document(year, texts=texts)
+    font_config = FontConfiguration()
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        font_config=font_config, pdf_tags=True
+    )
+
+
+def pdf_filename(year: int) -> str:
+    return f"bilan-contrat-de-ville-{year}.pdf"
+
+
+def render_json(year: int) -> dict:
+    """The machine-readable bilan of CONTRACTS.md §4."""
+    return selectors.bilan_as_json(year)

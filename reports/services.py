@@ -1,0 +1,50 @@
+"""Writes of the reports app: the bilan's narrative parts, written by the direction."""
+
+import logging
+
+from django.db import transaction
+from django.db.models import Max
+
+from projects.models import ProgrammeYear, Project
+
+logger = logging.getLogger(__name__)
+
+FOCUS_FIELDS = ["focus_order", "partner", "focus_description", "focus_results", "focus_objective"]
+
+
+@transaction.atomic
+def bilan_texts_update(
+    *,
+    year: int,
+    texts: dict[str, str],
+    focus: list[tuple[Project, bool]] = (),
+    add_focus: Project | None = None,
+    user=None,
+) -> ProgrammeYear:
+    """Save the year's texts, its focus actions (each already carrying its edited fields, with
+    whether to remove it from the bilan), and a new focus action. Creates the year if needed."""
+    programme_year, _ = ProgrammeYear.objects.select_for_update().get_or_create(year=year)
+    for name, value in texts.items():
+        setattr(programme_year, name, value)
+    programme_year.full_clean()
+    programme_year.save()
+
+    for project, remove in focus:
+        if project.year_id != year or not project.is_focus:
+            raise ValueError(f"Le dossier {project.pk} n'est pas une action « focus » de {year}.")
+        if remove:
+            project.is_focus = False
+            project.focus_order = None
+        project.full_clean()
+        project.save(update_fields=[*FOCUS_FIELDS, "is_focus", "updated_at"])
+
+    if add_focus is not None:
+        if add_focus.year_id != year or not add_focus.is_programmed:
+            raise ValueError(f"Le dossier {add_focus.pk} n'est pas un dossier programmé de {year}.")
+        last = Project.objects.for_year(year).filter(is_focus=True).aggregate(n=Max("focus_order"))["n"]
+        add_focus.is_focus = True
+        add_focus.focus_order = (last or 0) + 1
+        add_focus.save(update_fields=["is_focus", "focus_order", "updated_at"])
+
+    logger.info("Textes du bilan %s enregistrés par %s", year, getattr(user, "username", "?"))
+    return programme_year
