@@ -96,6 +96,8 @@ def _wrap(label: str, width: int = 22) -> str:
 
 def _layout(title: str, **extra) -> dict:
     layout = {
+        # Our own style only: plotly.py's default template would add some 8 kB to every figure.
+        "template": "none",
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
         "separators": ", ",
         "font": FONT,
@@ -142,60 +144,59 @@ def pillar_breakdown(figures: BilanFigures, link: Link | None = None) -> go.Figu
         f"{_wrap(p.short_label or p.label, 18)}<br>{euros(p.amount)}<br>{percent_fr(p.percent)}"
         for p in pillars
     ]
-    trace = go.Pie(
-        labels=[p.label for p in pillars],
-        values=[_float(p.amount) for p in pillars],
-        text=text,
-        textinfo="text",
-        texttemplate="%{text}",
-        textposition="outside",
-        hovertemplate="%{label}<br>%{value:,.2f} €<br>%{customdata[1]}<extra></extra>",
-        customdata=[
-            [url, percent_fr(p.percent)]
-            for url, p in zip(
-                _links(link, [{"pilier": [p.code]} for p in pillars]) or [""] * len(pillars),
-                pillars,
-                strict=True,
-            )
-        ],
-        marker={
-            "colors": [s[0] for s in styles],
-            "pattern": {
-                "shape": [s[1] for s in styles],
-                "bgcolor": [s[0] for s in styles],
-                "fgcolor": "#ffffff",
-                "fillmode": "overlay",
-                "solidity": 0.25,
-                "size": 8,
-            },
-            "line": {"color": "#ffffff", "width": 2},
-        },
-        hole=0.45,
-        sort=False,
-        direction="clockwise",
-        rotation=0,
-        showlegend=True,
-    )
-    fig = go.Figure(trace)
-    fig.update_layout(
-        _layout(
-            f"Répartition financière par pilier — programmation {figures.year}",
-            height=500,
-            margin={"l": 40, "r": 40, "t": 100, "b": 40},
-            annotations=[
-                {
-                    "text": f"Total<br><b>{euros(figures.total)}</b>",
-                    "showarrow": False,
-                    "font": {"size": 13},
-                    "x": 0.5,
-                    "y": 0.5,
-                    "xref": "paper",
-                    "yref": "paper",
-                }
+    traces = [
+        go.Pie(
+            labels=[p.label for p in pillars],
+            values=[_float(p.amount) for p in pillars],
+            text=text,
+            textinfo="text",
+            texttemplate="%{text}",
+            textposition="outside",
+            hovertemplate="%{label}<br>%{value:,.2f} €<br>%{customdata[1]}<extra></extra>",
+            customdata=[
+                [url, percent_fr(p.percent)]
+                for url, p in zip(
+                    _links(link, [{"pilier": [p.code]} for p in pillars]) or [""] * len(pillars),
+                    pillars,
+                    strict=True,
+                )
             ],
+            marker={
+                "colors": [s[0] for s in styles],
+                "pattern": {
+                    "shape": [s[1] for s in styles],
+                    "bgcolor": [s[0] for s in styles],
+                    "fgcolor": "#ffffff",
+                    "fillmode": "overlay",
+                    "solidity": 0.25,
+                    "size": 8,
+                },
+                "line": {"color": "#ffffff", "width": 2},
+            },
+            hole=0.45,
+            sort=False,
+            direction="clockwise",
+            rotation=0,
+            showlegend=True,
         )
+    ]
+    layout = _layout(
+        f"Répartition financière par pilier — programmation {figures.year}",
+        height=500,
+        margin={"l": 40, "r": 40, "t": 100, "b": 40},
+        annotations=[
+            {
+                "text": f"Total<br><b>{euros(figures.total)}</b>",
+                "showarrow": False,
+                "font": {"size": 13},
+                "x": 0.5,
+                "y": 0.5,
+                "xref": "paper",
+                "yref": "paper",
+            }
+        ],
     )
-    return fig
+    return go.Figure(data=traces, layout=layout)
 
 
 def nature_by_pillar(figures: BilanFigures, link: Link | None = None) -> go.Figure:
@@ -203,10 +204,10 @@ def nature_by_pillar(figures: BilanFigures, link: Link | None = None) -> go.Figu
     written on it and the pilier's total above."""
     pillars = figures.pillars
     x = [_wrap(p.short_label or p.label, 16) for p in pillars]
-    fig = go.Figure()
+    traces = []
     for nature, (label, colour, shape, text_colour) in NATURE_STYLE.items():
         amounts = [getattr(p, nature) for p in pillars]
-        fig.add_trace(
+        traces.append(
             go.Bar(
                 name=label,
                 x=x,
@@ -224,7 +225,7 @@ def nature_by_pillar(figures: BilanFigures, link: Link | None = None) -> go.Figu
                 hovertemplate=f"%{{x}}<br>{label} : %{{y:,.2f}} €<extra></extra>",
             )
         )
-    fig.add_trace(
+    traces.append(
         go.Scatter(
             x=x,
             y=[_float(p.amount) for p in pillars],
@@ -235,16 +236,14 @@ def nature_by_pillar(figures: BilanFigures, link: Link | None = None) -> go.Figu
             showlegend=False,
         )
     )
-    fig.update_layout(
-        _layout(
-            f"Droit commun et crédits spécifiques par pilier — {figures.year}",
-            barmode="stack",
-            height=460,
-            yaxis=_money_axis(title={"text": "Montants accordés"}),
-            uniformtext={"minsize": 10, "mode": "hide"},
-        )
+    layout = _layout(
+        f"Droit commun et crédits spécifiques par pilier — {figures.year}",
+        barmode="stack",
+        height=460,
+        yaxis=_money_axis(title={"text": "Montants accordés"}),
+        uniformtext={"minsize": 10, "mode": "hide"},
     )
-    return fig
+    return go.Figure(data=traces, layout=layout)
 
 
 @lru_cache(maxsize=1)
@@ -280,13 +279,17 @@ def commune_centroids() -> dict[str, tuple[float, float]]:
     return centroids
 
 
-def communes_map(year: int, scope=None, communes=None, link: Link | None = None) -> go.Figure:
+def communes_map(
+    year: int, scope=None, communes=None, link: Link | None = None, geojson_url: str | None = None
+) -> go.Figure:
     """The agglomeration's communes shaded by the credits programmed in `year` for their
     quartiers; communes with credits also carry their name and amount. Drawn from our GeoJSON
     with plotly's geo choropleth: no tile server, works offline.
 
     `communes` (AreaFigures, from `reports.dashboard.areas`) saves the query when the caller
-    has them already."""
+    has them already. The contours are in the figure, unless `geojson_url` names an address
+    of our own where plotly.js fetches them (the web page: the browser caches them, and the
+    page is 90 kB lighter)."""
     if communes is None:
         from .dashboard import commune_credits
 
@@ -299,18 +302,18 @@ def communes_map(year: int, scope=None, communes=None, link: Link | None = None)
     amounts = {c.code: c for c in communes if c.code in names}
     # One trace, so that the contours are sent once: communes without credits sit at zero,
     # drawn in the light grey that starts the scale.
-    links = _links(link, [{"commune": [code]} for code in all_codes]) or [""] * len(all_codes)
-    fig = go.Figure(
+    funded_codes = [code for code in all_codes if code in amounts and amounts[code].amount]
+    links = dict(
+        zip(funded_codes, _links(link, [{"commune": [code]} for code in funded_codes]) or [], strict=False)
+    )
+    traces = [
         go.Choropleth(
-            geojson=geojson,
+            geojson=geojson_url or geojson,
             featureidkey="properties.code_insee",
             locations=all_codes,
             z=[_float(amounts[code].amount) if code in amounts else 0 for code in all_codes],
             text=[names[code] for code in all_codes],
-            customdata=[
-                url if code in amounts and amounts[code].amount else ""
-                for url, code in zip(links, all_codes, strict=True)
-            ],
+            customdata=[links.get(code, "") for code in all_codes],
             # Light to dark blue: one hue read by its lightness, safe for colour-blind readers.
             colorscale=[[0, "#f5f6f8"], [1e-9, "#deebf7"], [0.5, "#6baed6"], [1, "#08306b"]],
             zmin=0,
@@ -325,12 +328,12 @@ def communes_map(year: int, scope=None, communes=None, link: Link | None = None)
             hovertemplate="%{text}<br>%{z:,.2f} €<extra></extra>",
             name="Crédits programmés",
         )
-    )
+    ]
     funded = [c for c in amounts.values() if c.amount]
     if funded:
         # The name and amount written on each commune with credits: the value is read, not
         # guessed from a shade.
-        fig.add_trace(
+        traces.append(
             go.Scattergeo(
                 lon=[centroids[c.code][0] for c in funded],
                 lat=[centroids[c.code][1] for c in funded],
@@ -344,29 +347,27 @@ def communes_map(year: int, scope=None, communes=None, link: Link | None = None)
                 showlegend=False,
             )
         )
-    fig.update_geos(
-        fitbounds="locations",
-        visible=False,
-        projection={"type": "mercator"},
-        bgcolor="#ffffff",
+    layout = _layout(
+        f"Crédits programmés pour les quartiers de chaque commune — {year}",
+        height=560,
+        margin={"l": 0, "r": 0, "t": 50, "b": 0},
+        geo={
+            "fitbounds": "locations",
+            "visible": False,
+            "projection": {"type": "mercator"},
+            "bgcolor": "#ffffff",
+        },
     )
-    fig.update_layout(
-        _layout(
-            f"Crédits programmés pour les quartiers de chaque commune — {year}",
-            height=560,
-            margin={"l": 0, "r": 0, "t": 50, "b": 0},
-        )
-    )
-    return fig
+    return go.Figure(data=traces, layout=layout)
 
 
 # The dashboard's other charts ------------------------------------------------------------------
 
 
-def _hbar_layout(title: str, rows: int, **extra) -> dict:
+def _hbar_layout(title: str, rows: int, per_row: int = 34, **extra) -> dict:
     return _layout(
         title,
-        height=_bar_height(rows),
+        height=_bar_height(rows, per_row),
         xaxis=_money_axis(),
         yaxis={"autorange": "reversed", "automargin": True, "ticks": "outside", "ticklen": 4},
         margin={"l": 10, "r": 30, "t": 50, "b": 10},
@@ -397,12 +398,12 @@ def funders_chart(figures: BilanFigures, link: Link | None = None) -> go.Figure:
     """Credits by funder, largest first, split by nature."""
     funders = sorted(figures.funders, key=lambda f: (-f.amount, f.order, f.code))
     y = [f.short_label or f.label for f in funders]
-    fig = go.Figure()
+    traces = []
     for nature, (label, colour, shape, _text_colour) in NATURE_STYLE.items():
         amounts = [getattr(f, nature) for f in funders]
         if not any(amounts):
             continue
-        fig.add_trace(
+        traces.append(
             go.Bar(
                 name=label,
                 orientation="h",
@@ -417,16 +418,16 @@ def funders_chart(figures: BilanFigures, link: Link | None = None) -> go.Figure:
                 hovertemplate=f"%{{y}}<br>{label} : {MONEY_HOVER}<extra></extra>",
             )
         )
-    fig.add_trace(_total_labels(y, [f.amount for f in funders]))
-    fig.update_layout(_hbar_layout(f"Crédits par financeur — {figures.year}", len(funders), barmode="stack"))
-    fig.update_xaxes(range=[0, _float(max((f.amount for f in funders), default=0)) * 1.45 or 1])
-    return fig
+    traces.append(_total_labels(y, [f.amount for f in funders]))
+    layout = _hbar_layout(f"Crédits par financeur — {figures.year}", len(funders), barmode="stack")
+    layout["xaxis"]["range"] = [0, _float(max((f.amount for f in funders), default=0)) * 1.45 or 1]
+    return go.Figure(data=traces, layout=layout)
 
 
 def themes_chart(figures: BilanFigures, link: Link | None = None) -> go.Figure:
     """Credits by thématique, in the nomenclature's order, coloured and hatched by pilier."""
     total = figures.total
-    fig = go.Figure()
+    traces = []
     labels = {p.code: p.short_label or p.label for p in figures.pillars}
     y_all = [_wrap(f"{t.code} {t.label}", 44) for t in figures.themes]
     for code, _label in labels.items():
@@ -434,7 +435,7 @@ def themes_chart(figures: BilanFigures, link: Link | None = None) -> go.Figure:
         if not themes:
             continue
         colour, shape, _dash, _symbol = PILLAR_STYLE.get(code, FALLBACK_STYLE)
-        fig.add_trace(
+        traces.append(
             go.Bar(
                 name=labels[code],
                 orientation="h",
@@ -449,25 +450,26 @@ def themes_chart(figures: BilanFigures, link: Link | None = None) -> go.Figure:
                 hovertemplate=f"%{{y}}<br>{MONEY_HOVER}<extra>{labels[code]}</extra>",
             )
         )
-    fig.add_trace(
+    traces.append(
         _total_labels(
             y_all,
             [t.amount for t in figures.themes],
             [percent_fr(percent(t.amount, total)) for t in figures.themes],
         )
     )
-    fig.update_layout(
-        _hbar_layout(f"Crédits par thématique — {figures.year}", len(figures.themes), barmode="overlay")
+    # Two-line labels need taller rows.
+    layout = _hbar_layout(
+        f"Crédits par thématique — {figures.year}", len(figures.themes), per_row=48, barmode="overlay"
     )
-    fig.update_yaxes(categoryorder="array", categoryarray=y_all)
-    fig.update_xaxes(range=[0, _float(max((t.amount for t in figures.themes), default=0)) * 1.6 or 1])
-    return fig
+    layout["yaxis"].update(categoryorder="array", categoryarray=y_all)
+    layout["xaxis"]["range"] = [0, _float(max((t.amount for t in figures.themes), default=0)) * 1.6 or 1]
+    return go.Figure(data=traces, layout=layout)
 
 
 def areas_chart(title: str, areas: list, parameter: str, link: Link | None = None) -> go.Figure:
     """Credits of the dossiers that concern each quartier or commune, with their number."""
     y = [a.label for a in areas]
-    fig = go.Figure(
+    traces = [
         go.Bar(
             orientation="h",
             y=y,
@@ -477,30 +479,30 @@ def areas_chart(title: str, areas: list, parameter: str, link: Link | None = Non
             hovertemplate=f"%{{y}}<br>{MONEY_HOVER}<extra></extra>",
             showlegend=False,
         )
-    )
-    fig.add_trace(
+    ]
+    traces.append(
         _total_labels(
             y,
             [a.amount for a in areas],
             [f"{a.projects} dossier{'s' if a.projects > 1 else ''}" for a in areas],
         )
     )
-    fig.update_layout(_hbar_layout(title, len(areas)))
-    fig.update_xaxes(range=[0, _float(max((a.amount for a in areas), default=0)) * 1.7 or 1])
-    return fig
+    layout = _hbar_layout(title, len(areas))
+    layout["xaxis"]["range"] = [0, _float(max((a.amount for a in areas), default=0)) * 1.7 or 1]
+    return go.Figure(data=traces, layout=layout)
 
 
 def evolution_chart(history: list[BilanFigures], link: Link | None = None) -> go.Figure:
     """The total and each pilier over the years: one line each, told apart by dash and marker
     as well as colour, each labelled at its last point."""
     years = [str(f.year) for f in history]
-    fig = go.Figure()
+    traces = []
 
     def last_label(values: list[Decimal]) -> list[str]:
         return [""] * (len(values) - 1) + [euros(values[-1])] if values else []
 
     totals = [f.total for f in history]
-    fig.add_trace(
+    traces.append(
         go.Scatter(
             name="Total",
             x=years,
@@ -518,7 +520,7 @@ def evolution_chart(history: list[BilanFigures], link: Link | None = None) -> go
         colour, _shape, dash, symbol = PILLAR_STYLE.get(pillar.code, FALLBACK_STYLE)
         values = [f.pillars[index].amount for f in history]
         label = pillar.short_label or pillar.label
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 name=label,
                 x=years,
@@ -532,16 +534,14 @@ def evolution_chart(history: list[BilanFigures], link: Link | None = None) -> go
                 hovertemplate=f"%{{x}}<br>{label} : %{{y:,.2f}} €<extra></extra>",
             )
         )
-    fig.update_layout(
-        _layout(
-            "Évolution des crédits programmés, au total et par pilier",
-            height=440,
-            xaxis={"type": "category"},
-            yaxis=_money_axis(rangemode="tozero"),
-            margin={"l": 10, "r": 30, "t": 50, "b": 10},
-        )
+    layout = _layout(
+        "Évolution des crédits programmés, au total et par pilier",
+        height=440,
+        xaxis={"type": "category"},
+        yaxis=_money_axis(rangemode="tozero"),
+        margin={"l": 10, "r": 30, "t": 50, "b": 10},
     )
-    return fig
+    return go.Figure(data=traces, layout=layout)
 
 
 # Stages of the funnel: a dossier counts in every stage up to its current status.
@@ -568,7 +568,7 @@ def status_funnel(figures: BilanFigures, link: Link | None = None) -> go.Figure:
     """From filed to closed: how many dossiers reached each stage."""
     stages = funnel_stages(figures)
     filed = stages[0][2]
-    fig = go.Figure(
+    traces = [
         go.Funnel(
             y=[label for label, _statuses, _n in stages],
             x=[n for _label, _statuses, n in stages],
@@ -581,16 +581,14 @@ def status_funnel(figures: BilanFigures, link: Link | None = None) -> go.Figure:
             customdata=_links(link, [{"statut": statuses} for _label, statuses, _n in stages]),
             hovertemplate="%{y} : %{x} dossiers<extra></extra>",
         )
+    ]
+    layout = _layout(
+        f"Parcours des dossiers — {figures.year}",
+        height=360,
+        yaxis={"automargin": True},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
-    fig.update_layout(
-        _layout(
-            f"Parcours des dossiers — {figures.year}",
-            height=360,
-            yaxis={"automargin": True},
-            margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        )
-    )
-    return fig
+    return go.Figure(data=traces, layout=layout)
 
 
 # Each chart's data, as a table and a CSV file ---------------------------------------------------
@@ -665,8 +663,8 @@ class Chart:
     description: str = ""
 
     def figures_json(self) -> list[dict]:
-        """The figures as plain JSON data, for `json_script` (plotly's own encoder first)."""
-        return [json.loads(figure.to_json()) for figure in self.figures]
+        """The figures as plain data (lists, numbers, text), for `json_script`."""
+        return [figure.to_plotly_json() for figure in self.figures]
 
 
 def _pillar_table(figures: BilanFigures, link: Link | None) -> ChartTable:
@@ -876,7 +874,7 @@ def _funnel_table(figures: BilanFigures, link: Link | None) -> ChartTable:
     )
 
 
-def dashboard_charts(data, link: Link | None = None) -> list[Chart]:
+def dashboard_charts(data, link: Link | None = None, geojson_url: str | None = None) -> list[Chart]:
     """Every chart of the dashboard with its table, from `reports.dashboard.Dashboard`."""
     f, areas = data.figures, data.areas
     year = f.year
@@ -922,7 +920,7 @@ def dashboard_charts(data, link: Link | None = None) -> list[Chart]:
             "communes",
             "Par commune",
             [
-                communes_map(year, communes=areas.communes, link=link),
+                communes_map(year, communes=areas.communes, link=link, geojson_url=geojson_url),
                 areas_chart(f"Crédits par commune — {year}", areas.communes, "commune", link),
             ],
             _areas_table(

@@ -7,6 +7,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.home, name="home"),
     path("tableau-de-bord/", views_dashboard.dashboard_view, name="dashboard"),
+    path("tableau-de-bord/communes.geojson", views_dashboard.communes_geojson_view, name="dashboard-geojson"),
     path("bilan/<int:year>.json", views.bilan_json, name="bilan-json"),
     path("bilan/<int:year>/", views_bilan.bilan_page, name="bilan"),
     path("bilan/<int:year>.pdf", views_bilan.bilan_pdf, name="bilan-pdf"),

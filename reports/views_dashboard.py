@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from contratville.permissions import permission_required
@@ -67,7 +68,7 @@ def dashboard_view(request):
     scope = scope_from_query(request.GET, choices)
     data = dashboard(year, scope, options, quartiers)
     link = dossier_link(year, scope)
-    charts = chart_builders.dashboard_charts(data, link)
+    charts = chart_builders.dashboard_charts(data, link, geojson_url=reverse("reports:dashboard-geojson"))
 
     if request.GET.get("format") == "csv":
         by_name = {chart.name: chart for chart in charts}
@@ -110,6 +111,14 @@ def dashboard_view(request):
         "current_programme_year": str(options[-1].year if options else year),
     }
     return render(request, "reports/dashboard.html", context)
+
+
+@require_safe
+@permission_required("projects.view_bilan")
+@cache_control(private=True, max_age=24 * 3600)
+def communes_geojson_view(request):
+    """The communes' contours for the dashboard's map, read from fixtures/reference."""
+    return HttpResponse(chart_builders.GEOJSON_PATH.read_bytes(), content_type="application/geo+json")
 
 
 def _scope_labels(scope: Scope, choices, operators) -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@
     moduleType: "locale",
     name: "fr",
     dictionary: {
+      "Download plot as a PNG": "Télécharger le graphique (PNG)",
       "Download plot as a png": "Télécharger le graphique (PNG)",
       "Download plot": "Télécharger le graphique",
       "Reset axes": "Réinitialiser les axes",

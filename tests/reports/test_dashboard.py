@@ -449,3 +449,13 @@ def test_the_page_runs_the_same_few_queries_whatever_the_data(
         with CaptureQueriesContext(connection) as large:
             assert direction.get(f"/tableau-de-bord/?{query}").status_code == 200
     assert len(large) == len(small)
+
+
+def test_the_maps_contours_come_from_our_reference_data(client):
+    client.force_login(user_in(roles.COMITE))
+    response = client.get("/tableau-de-bord/communes.geojson")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geo+json"
+    assert len(json.loads(response.content)["features"]) == 100
+    client.logout()
+    assert client.get("/tableau-de-bord/communes.geojson").status_code == 302
