@@ -20,8 +20,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from projects.models import Project
+from projects.models import OperatorKind, Status
 
+from .models import Nature
+from .selectors import ExportDossier
 from .services import COLUMNS
 from .tabular import formula_safe
 
@@ -96,60 +98,53 @@ def display_siret(siret: str) -> str:
     return siret
 
 
-def import_format_rows(projects: Iterable[Project]) -> Iterator[list]:
+def import_format_rows(dossiers: Iterable[ExportDossier]) -> Iterator[list]:
     """One list of values per funding line, in the order of `COLUMNS` (a dossier without lines
     gives one row with empty financeur, nature and amounts). Values keep their type: the year
     an int, amounts Decimal or None, the rest text."""
-    for project in projects:
-        operator = project.operator
-        quartiers = "|".join(sorted(quartier.code for quartier in project.quartiers.all()))
-        dossier = [
-            project.year_id,
-            project.reference,
-            project.title,
-            operator.name,
-            display_siret(operator.siret),
-            operator.kind,
-            project.pillar.code,
-            project.theme.code,
-            quartiers,
-            project.status,
+    for dossier in dossiers:
+        values = [
+            dossier.year,
+            dossier.reference,
+            dossier.title,
+            dossier.operator_name,
+            display_siret(dossier.siret),
+            dossier.operator_kind,
+            dossier.pillar_code,
+            dossier.theme_code,
+            "|".join(code for code, _ in dossier.quartiers),
+            dossier.status,
         ]
-        lines = list(project.funding_lines.all())
-        if not lines:
-            yield [*dossier, "", "", None, None]
-        for line in lines:
-            yield [*dossier, line.funder.code, line.nature, line.amount_requested, line.amount_granted]
+        if not dossier.lines:
+            yield [*values, "", "", None, None]
+        for line in dossier.lines:
+            yield [*values, line.funder_code, line.nature, line.requested, line.granted]
 
 
-def readable_rows(projects: Iterable[Project]) -> Iterator[list]:
+def readable_rows(dossiers: Iterable[ExportDossier]) -> Iterator[list]:
     """The same rows with labels, in the order of `READABLE_COLUMNS`."""
-    for project in projects:
-        operator = project.operator
-        quartiers = ", ".join(
-            quartier.name for quartier in sorted(project.quartiers.all(), key=lambda q: q.code)
-        )
-        dossier = [
-            project.year_id,
-            project.reference,
-            project.title,
-            operator.name,
-            operator.get_kind_display(),
-            project.pillar.label,
-            str(project.theme),
-            quartiers,
-            project.get_status_display(),
+    kinds, statuses, natures = dict(OperatorKind.choices), dict(Status.choices), dict(Nature.choices)
+    for dossier in dossiers:
+        values = [
+            dossier.year,
+            dossier.reference,
+            dossier.title,
+            dossier.operator_name,
+            str(kinds.get(dossier.operator_kind, dossier.operator_kind)),
+            dossier.pillar_label,
+            f"{dossier.theme_code} {dossier.theme_label}",
+            ", ".join(name for _, name in dossier.quartiers),
+            str(statuses.get(dossier.status, dossier.status)),
         ]
-        lines = list(project.funding_lines.all())
-        if not lines:
-            yield [*dossier, "", "", None, None]
-        for line in lines:
+        if not dossier.lines:
+            yield [*values, "", "", None, None]
+        for line in dossier.lines:
             yield [
-                *dossier,
-                line.funder.label,
-                line.get_nature_display(),
-                line.amount_requested,
-                line.amount_granted,
+                *values,
+                line.funder_label,
+                str(natures.get(line.nature, line.nature)),
+                line.requested,
+                line.granted,
             ]
 
 
@@ -163,7 +158,7 @@ def _csv_cell(value) -> str:
     return formula_safe(str(value))
 
 
-def write_csv(projects: Iterable[Project]) -> bytes:
+def write_csv(projects: Iterable[ExportDossier]) -> bytes:
     """The import format as CSV: UTF-8 with a BOM and `;`, as French Excel opens it."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
@@ -173,16 +168,28 @@ def write_csv(projects: Iterable[Project]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _xlsx_cell(sheet, value, *, amount: bool = False, bold: bool = False) -> WriteOnlyCell:
+def _xlsx_text(value):
     if isinstance(value, str):
         # Control characters are not allowed in an XLSX file.
-        value = formula_safe(ILLEGAL_CHARACTERS_RE.sub("", value)) or None
-    cell = WriteOnlyCell(sheet, value=value)
+        return formula_safe(ILLEGAL_CHARACTERS_RE.sub("", value)) or None
+    return value
+
+
+def _xlsx_cell(sheet, value, *, amount: bool = False, bold: bool = False) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=_xlsx_text(value))
     if amount:
         cell.number_format = AMOUNT_FORMAT
     if bold:
         cell.font = Font(bold=True)
     return cell
+
+
+def _xlsx_row(sheet, row: list, amount_positions: set[int]) -> list:
+    # Plain values where no style is needed: a styled cell costs several times more to write.
+    return [
+        _xlsx_cell(sheet, value, amount=True) if index in amount_positions else _xlsx_text(value)
+        for index, value in enumerate(row)
+    ]
 
 
 def _new_sheet(title: str, widths: list[int]):
@@ -201,19 +208,17 @@ def _save(book) -> bytes:
     return buffer.getvalue()
 
 
-def write_xlsx(projects: Iterable[Project]) -> bytes:
+def write_xlsx(projects: Iterable[ExportDossier]) -> bytes:
     """The import format as XLSX: amounts are number cells, the year a number."""
     book, sheet = _new_sheet("Programmation", [IMPORT_COLUMN_WIDTHS[column] for column in COLUMNS])
     sheet.append([_xlsx_cell(sheet, column, bold=True) for column in COLUMNS])
     amount_positions = {COLUMNS.index(column) for column in AMOUNT_COLUMNS}
     for row in import_format_rows(projects):
-        sheet.append(
-            [_xlsx_cell(sheet, value, amount=index in amount_positions) for index, value in enumerate(row)]
-        )
+        sheet.append(_xlsx_row(sheet, row, amount_positions))
     return _save(book)
 
 
-def write_readable_xlsx(projects: Iterable[Project]) -> bytes:
+def write_readable_xlsx(projects: Iterable[ExportDossier]) -> bytes:
     """For people: French headers in bold, labels, the first row frozen, a filter on the
     headers, and a totals row computed from the lines."""
     book, sheet = _new_sheet("Programmation", [width for _, width in READABLE_COLUMNS])
@@ -233,9 +238,7 @@ def write_readable_xlsx(projects: Iterable[Project]) -> bytes:
         dossiers.add((row[0], row[1]))
         requested += row[-2] or ZERO
         granted += row[-1] or ZERO
-        sheet.append(
-            [_xlsx_cell(sheet, value, amount=index in amount_positions) for index, value in enumerate(row)]
-        )
+        sheet.append(_xlsx_row(sheet, row, amount_positions))
     sheet.auto_filter.ref = f"A1:{last_column}{count + 1}"
     totals = [None] * len(READABLE_COLUMNS)
     totals[0] = "Total"
@@ -253,5 +256,5 @@ def write_readable_xlsx(projects: Iterable[Project]) -> bytes:
 WRITERS = {"csv": write_csv, "xlsx": write_xlsx, "xlsx-lisible": write_readable_xlsx}
 
 
-def export_projects(projects: Iterable[Project], format_key: str) -> bytes:
+def export_projects(projects: Iterable[ExportDossier], format_key: str) -> bytes:
     return WRITERS[format_key](projects)

@@ -6,7 +6,8 @@ that set (`project IN (…)`): a filter that crosses quartiers or funding lines 
 a line twice.
 """
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
@@ -15,7 +16,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Prefetch,
     QuerySet,
     Subquery,
     Sum,
@@ -25,7 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from contratville.collation import french
-from projects.models import Status
+from projects.models import Project, Status
 
 from .models import FundingLine
 
@@ -146,13 +146,96 @@ def funding_totals(projects: QuerySet, *, funders=(), natures=()) -> FundingTota
     return FundingTotals(requested=row["requested"], granted=row["granted"])
 
 
-def projects_for_export(projects: QuerySet, sort: str = "", descending: bool = False, chunk_size: int = 1000):
-    """The dossiers to export with everything a row needs, read in chunks (a constant
-    number of queries per chunk, bounded memory whatever the size of the programmation)."""
-    lines = FundingLine.objects.select_related("funder").order_by("position", "id")
-    rows = projects.select_related("operator", "pillar", "theme").prefetch_related(
-        "quartiers", Prefetch("funding_lines", queryset=lines)
-    )
+@dataclass(frozen=True)
+class ExportLine:
+    funder_code: str
+    funder_label: str
+    nature: str
+    requested: Decimal
+    granted: Decimal | None
+
+
+@dataclass
+class ExportDossier:
+    """What an export row shows of a dossier, read as plain values (no model instances: an
+    export of every year is tens of thousands of lines)."""
+
+    year: int
+    reference: str
+    title: str
+    operator_name: str
+    siret: str
+    operator_kind: str
+    pillar_code: str
+    pillar_label: str
+    theme_code: str
+    theme_label: str
+    status: str
+    # (code, name) of each quartier, sorted by code.
+    quartiers: list[tuple[str, str]] = field(default_factory=list)
+    lines: list[ExportLine] = field(default_factory=list)
+
+
+_EXPORT_FIELDS = [
+    "pk",
+    "year_id",
+    "reference",
+    "title",
+    "operator__name",
+    "operator__siret",
+    "operator__kind",
+    "pillar__code",
+    "pillar__label",
+    "theme__code",
+    "theme__label",
+    "status",
+]
+
+
+def _batches(iterable, size: int):
+    batch = []
+    for item in iterable:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def dossiers_for_export(
+    projects: QuerySet, sort: str = "", descending: bool = False, chunk_size: int = 2000
+) -> Iterator[ExportDossier]:
+    """The dossiers to export, in the list's order, with their quartiers and funding lines
+    (in their order). Three queries per chunk of dossiers; memory bounded by the chunk."""
     if sort in ("demande", "accorde"):
-        rows = with_funding_totals(rows)
-    return sorted_projects(rows, sort, descending).iterator(chunk_size=chunk_size)
+        projects = with_funding_totals(projects)
+    rows = sorted_projects(projects, sort, descending).values_list(*_EXPORT_FIELDS)
+    Through = Project.quartiers.through
+    for batch in _batches(rows.iterator(chunk_size=chunk_size), chunk_size):
+        dossiers = {row[0]: ExportDossier(*row[1:]) for row in batch}
+        links = (
+            Through.objects.filter(project_id__in=dossiers)
+            .order_by()
+            .values_list(
+                "project_id",
+                "quartier__code_2015",
+                "quartier__code_2024",
+                "quartier__local_code",
+                "quartier__name",
+            )
+        )
+        for project_id, code_2015, code_2024, local_code, name in links:
+            dossiers[project_id].quartiers.append((code_2015 or code_2024 or local_code or "", name))
+        lines = (
+            FundingLine.objects.filter(project_id__in=dossiers)
+            .order_by("project_id", "position", "id")
+            .values_list(
+                "project_id", "funder__code", "funder__label", "nature", "amount_requested", "amount_granted"
+            )
+        )
+        for project_id, *line in lines:
+            dossiers[project_id].lines.append(ExportLine(*line))
+        for dossier in dossiers.values():
+            dossier.quartiers.sort()
+            yield dossier

@@ -13,7 +13,7 @@ from projects.models import Project
 from ..exports import FORMATS, export_projects, file_name
 from ..filters import ProjectFilter
 from ..models import Nature
-from ..selectors import SORTS, FundingTotals, funding_totals, parse_sort, project_rows, projects_for_export
+from ..selectors import SORTS, FundingTotals, dossiers_for_export, funding_totals, parse_sort, project_rows
 
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
@@ -113,7 +113,7 @@ def project_export(request):
             content_type="text/plain; charset=utf-8",
         )
     sort, descending = parse_sort(request.GET.get("tri"))
-    content = export_projects(projects_for_export(filterset.qs, sort, descending), format_key)
+    content = export_projects(dossiers_for_export(filterset.qs, sort, descending), format_key)
     response = HttpResponse(content, content_type=export_format.content_type)
     name = file_name(export_format, filterset.year_label, timezone.localdate())
     response["Content-Disposition"] = f'attachment; filename="{name}"'

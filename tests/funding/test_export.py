@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from contratville import roles
 from funding.models import FundingLine
+from funding.selectors import dossiers_for_export
 from funding.services import COLUMNS, programmation_import
 from projects.models import Operator, ProgrammeYear, Project, StatusChange
 from tests.factories import FundingLineFactory, ProjectFactory, UserFactory, funder, quartier
@@ -337,3 +338,12 @@ def test_the_readable_xlsx_has_french_headers_labels_and_a_totals_row(agent_clie
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["C"].width == 50
     assert sheet.auto_filter.ref == "A1:M6"
+
+
+def test_dossiers_are_read_in_chunks_without_changing_the_rows(imported):
+    whole = list(dossiers_for_export(Project.objects.all(), "reference"))
+    chunked = list(dossiers_for_export(Project.objects.all(), "reference", chunk_size=2))
+    assert chunked == whole
+    assert [d.reference for d in chunked] == ["D-001", "D-002", "D-003", "R-7"]
+    assert [len(d.lines) for d in chunked] == [3, 1, 0, 1]
+    assert chunked[0].quartiers == [("QP062008", "Quartier Du Mont Liébaut"), ("QP062011", "Le Centre")]
