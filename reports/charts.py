@@ -669,14 +669,27 @@ class Chart:
 
 def _pillar_table(figures: BilanFigures, link: Link | None) -> ChartTable:
     total = figures.total
+    hundred = Decimal("100.0")
     return ChartTable(
         caption=f"Répartition financière par pilier — programmation {figures.year}",
         row_header="Pilier",
-        columns=["Montant accordé", "Part", "Dossiers programmés"],
+        columns=[
+            "Montant accordé",
+            "Part",
+            "Dossiers programmés",
+            "Dossiers associatifs",
+            "Part des dossiers associatifs",
+        ],
         rows=[
             TableRow(
                 p.label,
-                [money(p.amount), share(p.percent), count(p.projects)],
+                [
+                    money(p.amount),
+                    share(p.percent),
+                    count(p.projects),
+                    count(p.associative_projects),
+                    share(p.associative_percent),
+                ],
                 link(pilier=[p.code]) if link else "",
                 p.code,
             )
@@ -686,8 +699,10 @@ def _pillar_table(figures: BilanFigures, link: Link | None) -> ChartTable:
             "Total",
             [
                 money(total),
-                share(Decimal("100.0") if total else Decimal("0.0")),
+                share(hundred if total else Decimal("0.0")),
                 count(figures.projects_programmed),
+                count(figures.associative_projects),
+                share(hundred if figures.associative_projects else Decimal("0.0")),
             ],
         ),
     )

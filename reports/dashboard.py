@@ -234,7 +234,8 @@ class Dashboard:
 def dashboard(year: int, scope: Scope, years: list[YearOption], quartiers: list[QuartierRef]) -> Dashboard:
     """Every figure of the dashboard for one year and scope, in a fixed number of queries."""
     known = {o.year for o in years}
-    all_figures = figures_by_year(known | {year}, scope)
+    # The fonds de concours are outside the programmation, but the director reads them here too.
+    all_figures = figures_by_year(known | {year}, scope, with_fonds_de_concours=True)
     figures = all_figures[year]
     operators = []
     if scope.porteur:

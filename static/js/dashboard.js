@@ -87,9 +87,14 @@
     var assets = window.PlotlyGeoAssets = window.PlotlyGeoAssets || {};
     assets.topojson = assets.topojson || {};
     ["world_110m", "world_50m"].forEach(function (name) {
-      if (!assets.topojson[name]) {
-        assets.topojson[name] = { type: "Topology", objects: {}, arcs: [] };
+      if (assets.topojson[name]) {
+        return;
       }
+      var objects = {};
+      ["land", "ocean", "coastlines", "lakes", "rivers", "countries", "subunits"].forEach(function (layer) {
+        objects[layer] = { type: "GeometryCollection", geometries: [] };
+      });
+      assets.topojson[name] = { type: "Topology", objects: objects, arcs: [] };
     });
   }
 

@@ -84,6 +84,10 @@ def row(table, header: str):
     raise AssertionError(f"no row {header!r}")
 
 
+def piliers_of(response):
+    return response.context["data"].figures.pillars
+
+
 def euros(text: str) -> str:
     return text.replace(" ", NBSP) + f"{NBSP}€"
 
@@ -121,6 +125,14 @@ def test_the_2021_pilier_tables_read_as_the_seeds(demo, direction):
         f"0,9{NBSP}%",
     ]
     assert [c.display for c in piliers.footer.cells][:2] == [euros("6 931 463,00"), f"100,0{NBSP}%"]
+    # The seed's associative dossiers by pilier: 54, 2, 18, 1 of 75.
+    assert [row(piliers, p.label)[3:] for p in piliers_of(page)] == [
+        ["54", f"72,0{NBSP}%"],
+        ["2", f"2,7{NBSP}%"],
+        ["18", f"24,0{NBSP}%"],
+        ["1", f"1,3{NBSP}%"],
+    ]
+    assert [c.display for c in piliers.footer.cells][3] == "75"
     nature = table(page, "nature")
     assert row(nature, "Cohésion sociale")[:2] == [euros("2 030 892,00"), euros("2 704 035,00")]
     assert row(nature, "Cadre de vie, renouvellement urbain")[:2] == [euros("52 050,00"), euros("672 671,00")]
@@ -330,8 +342,16 @@ def test_a_charts_data_downloads_as_csv(demo, direction):
     content = response.content.decode("utf-8")
     assert content.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff")), delimiter=";"))
-    assert rows[0] == ["Pilier", "Code", "Montant accordé", "Part", "Dossiers programmés"]
-    assert rows[1][:4] == ["Cohésion sociale", "cohesion_sociale", "4734927,00", "68,3"]
+    assert rows[0] == [
+        "Pilier",
+        "Code",
+        "Montant accordé",
+        "Part",
+        "Dossiers programmés",
+        "Dossiers associatifs",
+        "Part des dossiers associatifs",
+    ]
+    assert rows[1] == ["Cohésion sociale", "cohesion_sociale", "4734927,00", "68,3", "88", "54", "72,0"]
     assert rows[-1][:4] == ["Total", "", "6931463,00", "100,0"]
     filtered = direction.get("/tableau-de-bord/?annee=2021&pilier=emploi&format=csv&chart=evolution")
     rows = list(csv.reader(io.StringIO(filtered.content.decode().lstrip("\ufeff")), delimiter=";"))
@@ -459,3 +479,9 @@ def test_the_maps_contours_come_from_our_reference_data(client):
     assert len(json.loads(response.content)["features"]) == 100
     client.logout()
     assert client.get("/tableau-de-bord/communes.geojson").status_code == 302
+
+
+def test_the_fonds_de_concours_are_listed_beside_the_programmation(demo, direction):
+    text = text_of(direction.get("/tableau-de-bord/?annee=2021"))
+    assert f"Divion Rénovation de la salle Mancey {euros('68 049,00')}" in text
+    assert f"Total {euros('169 541,00')}" in text
