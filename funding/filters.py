@@ -1,5 +1,5 @@
-"""The dossiers' filters (CONTRACTS.md §5): the query parameters of `/projets/`, of its export
-and of the dashboard.
+"""The dossiers' filters (CONTRACTS.md §5): the query parameters of `/projets/` and of its
+export.
 
 Values are the codes of the import format (a quartier by its QPV code, a commune by its INSEE
 code, a porteur by its id); every parameter may repeat, its values being alternatives
@@ -102,6 +102,12 @@ class QuartierMultipleChoiceField(forms.ModelMultipleChoiceField):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._canonical: dict[str, str] = {}
+
+    def __deepcopy__(self, memo):
+        # Each form gets its own field: the codes it has seen must not be shared.
+        result = super().__deepcopy__(memo)
+        result._canonical = {}
+        return result
 
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.code})"

@@ -3,11 +3,15 @@ imports back unchanged; the list is accessible (axe, WCAG 2.1 AA)."""
 
 import csv
 import io
+from importlib import import_module
 from pathlib import Path
+
+import pytest
+from django.apps import apps
 
 from funding.models import FundingLine
 from funding.services import COLUMNS, programmation_import
-from projects.models import Operator, Project
+from projects.models import Operator, Pillar, Project
 from tests.browser.conftest import assert_accessible
 
 ROWS = [
@@ -22,6 +26,17 @@ ROWS = [
     ["2021", "E-004", "Jardins partagés", "Maisons & Cités", "", "bailleur",
      "cadre_de_vie", "3.1", "QP062004", "solde", "bailleur", "", "4000", "4000"],
 ]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def reference_data():
+    """The migrations' reference data (piliers, thématiques, quartiers, funders), loaded again
+    when missing. `serialized_rollback` should restore it after a transactional test, but once
+    Playwright's sync API has started, Django hands out new connection objects without the
+    serialized copy, so a browser test that follows another database test finds empty tables."""
+    if not Pillar.objects.exists():
+        import_module("projects.migrations.0002_load_reference_data").load(apps, None)
+        import_module("funding.migrations.0002_load_funders").load(apps, None)
 
 
 def import_programmation():
