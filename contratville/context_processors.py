@@ -1,6 +1,7 @@
 """What every page's layout needs: the programme year shown in the header."""
 
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from projects.models import ProgrammeYear
 
@@ -20,4 +21,4 @@ def programme_year(request):
         )
         return str(year or timezone.localdate().year)
 
-    return {"current_programme_year": latest_year}
+    return {"current_programme_year": SimpleLazyObject(latest_year)}

@@ -216,7 +216,7 @@ class Operator(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("admin:projects_operator_change", args=[self.pk])
+        return reverse("projects:operator-detail", args=[self.pk])
 
 
 class ProgrammeYear(models.Model):
@@ -412,7 +412,7 @@ class Project(models.Model):
         return f"{self.year_id}-{self.reference} {self.title}"
 
     def get_absolute_url(self):
-        return reverse("admin:projects_project_change", args=[self.pk])
+        return reverse("dossiers:detail", args=[self.pk])
 
     @property
     def is_programmed(self) -> bool:

@@ -1,6 +1,22 @@
 import pytest
+from django.db import connections
 
 from tests.factories import UserFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Keep the migrations' reference data restorable after transactional (browser) tests.
+
+    Django keeps the serialized test database on the connection object; once Playwright's
+    event loop runs, `connections["default"]` is a new object in that context, which would
+    lack it, and `serialized_rollback` would restore nothing. The class attribute is shared."""
+    for alias in connections:
+        connection = connections[alias]
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
+    yield
 
 
 @pytest.fixture

@@ -14,4 +14,6 @@ def test_names_sort_the_french_way():
         OperatorFactory(name=name)
     names = list(Operator.objects.order_by(french("name")).values_list("name", flat=True))
     assert names == ["association abc", "Association Zèbre", "eau", "Élysée", "Œuvre", "Zola"]
-    assert list(Operator.objects.order_by(french("name").desc()).values_list("name", flat=True)) == names[::-1]
+    assert (
+        list(Operator.objects.order_by(french("name").desc()).values_list("name", flat=True)) == names[::-1]
+    )
