@@ -1,15 +1,126 @@
-"""Placeholder: being written."""
+"""The porteurs: their list with filters, one porteur's page with its dossiers over the years,
+and a small JSON search for autocompletion.
 
-from django.http import Http404
+Every page runs a fixed number of queries, whatever the number of porteurs or dossiers: counts
+and sums are annotations. The sums read the funding lines through their reverse relation's
+name (`funding_lines__…`), so that `projects` needs no import of `funding`."""
+
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from contratville.collation import french
+from contratville.permissions import permission_required
+
+from ..filters import OperatorFilter, search_operators
+from ..models import MONEY, Operator, Project, Status
+
+PAGE_SIZE = 50
+SEARCH_LIMIT = 20
+ZERO = Decimal("0.00")
 
 
-def operator_list(request, *args, **kwargs):
-    raise Http404
+def _money_sum(path: str, **kwargs):
+    return Coalesce(Sum(path, **kwargs), Value(ZERO), output_field=DecimalField(**MONEY))
 
 
-def operator_search(request, *args, **kwargs):
-    raise Http404
+def operators_with_counts():
+    """Every operator with its number of dossiers, and of programmed dossiers."""
+    return Operator.objects.annotate(
+        project_count=Count("projects"),
+        programmed_count=Count("projects", filter=Q(projects__status__in=Status.programmed())),
+    )
 
 
-def operator_detail(request, *args, **kwargs):
-    raise Http404
+def operator_projects(operator: Operator):
+    """The operator's dossiers, newest year first, each with its requested and granted totals."""
+    return (
+        Project.objects.filter(operator=operator)
+        .select_related("pillar")
+        .annotate(
+            requested=_money_sum("funding_lines__amount_requested"),
+            granted=_money_sum("funding_lines__amount_granted"),
+        )
+        .order_by("-year", "reference", "pk")
+    )
+
+
+def _totals():
+    return {
+        "dossiers": Count("id", distinct=True),
+        "programmed": Count("id", distinct=True, filter=Q(status__in=Status.programmed())),
+        "requested": _money_sum("funding_lines__amount_requested"),
+        "granted": _money_sum("funding_lines__amount_granted"),
+    }
+
+
+def operator_totals_by_year(operator: Operator) -> list[dict]:
+    """Per year: number of dossiers, of programmed ones, requested and granted amounts."""
+    queryset = Project.objects.filter(operator=operator).order_by()
+    return list(queryset.values("year").annotate(**_totals()).order_by("-year"))
+
+
+def operator_totals(operator: Operator) -> dict:
+    queryset = Project.objects.filter(operator=operator).order_by()
+    return queryset.aggregate(**_totals())
+
+
+@permission_required("projects.view_operator")
+@require_GET
+def operator_list(request):
+    filterset = OperatorFilter(request.GET, queryset=operators_with_counts())
+    operators = filterset.qs if filterset.is_valid() else operators_with_counts().none()
+    page = Paginator(operators, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "projects/operator_list.html",
+        {"filter": filterset, "page": page, "operators": page.object_list},
+    )
+
+
+@permission_required("projects.view_operator")
+@require_GET
+def operator_detail(request, pk: int):
+    operator = get_object_or_404(Operator.objects.select_related("commune"), pk=pk)
+    projects_by_year: dict[int, list[Project]] = {}
+    for project in operator_projects(operator):
+        projects_by_year.setdefault(project.year_id, []).append(project)
+    years = [
+        {**totals, "projects": projects_by_year.get(totals["year"], [])}
+        for totals in operator_totals_by_year(operator)
+    ]
+    return render(
+        request,
+        "projects/operator_detail.html",
+        {"operator": operator, "years": years, "totals": operator_totals(operator)},
+    )
+
+
+@permission_required("projects.view_operator")
+@require_GET
+def operator_search(request):
+    """`{"results": [{"id", "name", "kind", "kind_label", "siret"}, …]}`: at most 20 operators
+    whose name or SIRET contains `q`, for autocompletion."""
+    text = request.GET.get("q", "").strip()
+    if not text:
+        return JsonResponse({"results": []})
+    operators = search_operators(Operator.objects.all(), text).order_by(french("name"), "pk")[:SEARCH_LIMIT]
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "id": operator.pk,
+                    "name": operator.name,
+                    "kind": operator.kind,
+                    "kind_label": operator.get_kind_display(),
+                    "siret": operator.siret,
+                }
+                for operator in operators
+            ]
+        }
+    )
