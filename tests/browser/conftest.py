@@ -34,6 +34,20 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """Once Playwright's event loop runs in the test thread, Django hands out new connection
+    objects, which lack the migrated data that `serialized_rollback` restores before each test:
+    every browser test after the first would start without piliers, thématiques, funders...
+    Keep that data on the connection class, where every connection object finds it."""
+    from django.db import connections
+
+    for connection in connections.all():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
         **browser_type_launch_args,
