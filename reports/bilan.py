@@ -10,8 +10,13 @@ charts as SVG (kaleido), which WeasyPrint lays out on A4 pages.
 from __future__ import annotations
 
 import base64
+import gc
+import hashlib
 import json
 import logging
+import threading
+from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -282,16 +287,58 @@ def render_document(year: int, *, texts: BilanTexts | None = None) -> str:
         return render_to_string("reports/bilan_pdf.html", context)
 
 
-def render_pdf(year: int, *, texts: BilanTexts | None = None) -> bytes:
-    """The bilan as a PDF (A4, cover, table of contents, running header and footer)."""
+PDF_CACHE_SIZE = 8
+_pdf_cache: OrderedDict[str, bytes] = OrderedDict()
+_pdf_cache_lock = threading.Lock()
+
+
+@contextmanager
+def _fewer_gc_pauses():
+    """WeasyPrint allocates a great many small objects: with Python's default thresholds the
+    cyclic garbage collector runs thousands of times during one layout, a fifth of its time."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """WeasyPrint's PDF of the standalone document: tagged (structure for screen readers),
+    fonts embedded, its title, author and language from the document's head."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    with _fewer_gc_pauses():
+        return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+            font_config=FontConfiguration(), pdf_tags=True
+        )
+
+
+def render_pdf(year: int, *, texts: BilanTexts | None = None) -> bytes:
+    """The bilan as a PDF (A4, cover, table of contents, running header and footer).
+
+    The PDF is a function of its HTML document alone, which holds every figure, text and chart:
+    a document already laid out in this process is served again from a small cache keyed by
+    its content, so that nothing stale can come out of it."""
     html = render_document(year, texts=texts)
-    font_config = FontConfiguration()
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        font_config=font_config, pdf_tags=True
-    )
+    key = hashlib.sha256(html.encode("utf-8")).hexdigest()
+    with _pdf_cache_lock:
+        if key in _pdf_cache:
+            _pdf_cache.move_to_end(key)
+            return _pdf_cache[key]
+    pdf = html_to_pdf(html)
+    with _pdf_cache_lock:
+        _pdf_cache[key] = pdf
+        while len(_pdf_cache) > PDF_CACHE_SIZE:
+            _pdf_cache.popitem(last=False)
+    return pdf
+
+
+def clear_pdf_cache() -> None:
+    with _pdf_cache_lock:
+        _pdf_cache.clear()
 
 
 def pdf_filename(year: int) -> str:

@@ -35,6 +35,12 @@ class BilanTextsForm(forms.ModelForm):
         widgets = {name: forms.Textarea(attrs={"rows": 6}) for name in TEXT_FIELDS}
         help_texts = TEXT_HELP
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The template prints each help text with the id "<field id>-aide".
+        for name in self.fields:
+            self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}-aide"
+
 
 class FocusActionForm(forms.ModelForm):
     """One focus action's texts, its rank, and whether it stays in the bilan."""

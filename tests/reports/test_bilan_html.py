@@ -36,6 +36,11 @@ from tests.reports.bilan_support import (
     user_in,
 )
 
+# Every test is a database test, also those that only read the module's rendering: so that
+# pytest-django runs them with the other database tests, before the transactional (browser)
+# tests flush the database.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture(scope="module")
 def page_2021(django_db_setup, django_db_blocker):
@@ -150,7 +155,6 @@ def test_the_page_offers_the_pdf_and_the_json(page_2021):
 # A year with no data -----------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_a_year_with_no_data_gives_a_short_correct_page():
     response = signed_in_client(roles.COMITE).get("/bilan/2030/")
     assert response.status_code == 200
@@ -169,7 +173,6 @@ def test_a_year_with_no_data_gives_a_short_correct_page():
     assert "2 030" not in text  # years are not printed as numbers ("2 030")
 
 
-@pytest.mark.django_db
 def test_a_year_out_of_the_programme_bounds_is_not_found():
     assert signed_in_client(roles.COMITE).get("/bilan/1850/").status_code == 404
 
@@ -177,7 +180,6 @@ def test_a_year_out_of_the_programme_bounds_is_not_found():
 # Who may read it ---------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize(
     "group, expected", [(roles.COMITE, 200), (roles.AGENT, 200), (roles.DIRECTION, 200), (None, 403)]
 )
@@ -187,14 +189,12 @@ def test_the_page_needs_the_view_bilan_permission(group, expected):
     assert client.get("/bilan/2021/").status_code == expected
 
 
-@pytest.mark.django_db
 def test_anonymous_visitors_are_sent_to_the_login_page():
     response = Client().get("/bilan/2021/")
     assert response.status_code == 302
     assert response["Location"].startswith("/connexion/")
 
 
-@pytest.mark.django_db
 def test_the_direction_is_offered_the_texts_form():
     content = signed_in_client(roles.DIRECTION).get("/bilan/2021/").content.decode()
     assert 'href="/bilan/2021/textes/"' in content
@@ -228,7 +228,6 @@ def _count_queries(callable_) -> int:
     return len(queries)
 
 
-@pytest.mark.django_db
 def test_the_bilan_context_runs_the_same_queries_for_3_or_30_dossiers():
     _programme(3)
     few = _count_queries(lambda: bilan_context(2022))
@@ -238,7 +237,6 @@ def test_the_bilan_context_runs_the_same_queries_for_3_or_30_dossiers():
     assert many <= 20  # one query per family of figures or list
 
 
-@pytest.mark.django_db
 def test_the_page_runs_the_same_queries_for_3_or_30_dossiers():
     client = signed_in_client(roles.COMITE)
     _programme(3)
@@ -248,7 +246,6 @@ def test_the_page_runs_the_same_queries_for_3_or_30_dossiers():
     assert few == many
 
 
-@pytest.mark.django_db
 def test_the_context_lists_hold_the_values_of_the_small_programme():
     _programme(6)
     context = bilan_context(2022)

@@ -33,6 +33,11 @@ from tests.reports.bilan_support import (
     user_in,
 )
 
+# Every test is a database test, also those that only read the module's rendering: so that
+# pytest-django runs them with the other database tests, before the transactional (browser)
+# tests flush the database.
+pytestmark = pytest.mark.django_db
+
 
 @pytest.fixture(scope="module")
 def pdf_2021(django_db_setup, django_db_blocker):
@@ -164,7 +169,6 @@ def _inflated(pdf: bytes) -> bytes:
 # A year with no data -----------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_a_year_with_no_data_gives_a_short_correct_pdf():
     response = signed_in_client(roles.COMITE).get("/bilan/2030.pdf")
     assert response.status_code == 200
@@ -182,7 +186,6 @@ def test_a_year_with_no_data_gives_a_short_correct_pdf():
 # Without a browser -------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_without_a_browser_the_pdf_keeps_its_tables_and_says_where_a_chart_is_missing(
     monkeypatch, caplog, settings
 ):
@@ -202,7 +205,6 @@ def test_without_a_browser_the_pdf_keeps_its_tables_and_says_where_a_chart_is_mi
 # Who may download it -----------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("group, expected", [(roles.COMITE, 200), (roles.AGENT, 200), (None, 403)])
 def test_the_pdf_needs_the_view_bilan_permission(group, expected):
     client = Client()
@@ -210,7 +212,6 @@ def test_the_pdf_needs_the_view_bilan_permission(group, expected):
     assert client.get("/bilan/2030.pdf").status_code == expected
 
 
-@pytest.mark.django_db
 def test_anonymous_visitors_get_no_pdf():
     response = Client().get("/bilan/2021.pdf")
     assert response.status_code == 302 and response["Location"].startswith("/connexion/")
@@ -219,7 +220,6 @@ def test_anonymous_visitors_get_no_pdf():
 # The command -------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_the_command_writes_the_pdf_to_a_file(tmp_path):
     target = tmp_path / "bilan.pdf"
     call_command("bilan", "2030", "--format", "pdf", "--output", str(target), stderr=StringIO())
@@ -227,20 +227,17 @@ def test_the_command_writes_the_pdf_to_a_file(tmp_path):
     assert "La mise en œuvre du Contrat de Ville en 2030" in pdf_text(target.read_bytes())
 
 
-@pytest.mark.django_db
 def test_the_command_prints_the_pdf_bytes_on_a_binary_stdout(capfdbinary):
     call_command("bilan", "2030", "--format", "pdf")
     out = capfdbinary.readouterr().out
     assert out.startswith(b"%PDF-") and out.rstrip().endswith(b"%%EOF")
 
 
-@pytest.mark.django_db
 def test_the_command_refuses_a_pdf_on_a_text_stream():
     with pytest.raises(CommandError, match="--output"):
         call_command("bilan", "2030", "--format", "pdf", stdout=StringIO())
 
 
-@pytest.mark.django_db
 def test_the_command_writes_a_standalone_html_document(tmp_path):
     target = tmp_path / "bilan.html"
     call_command("bilan", "2030", "--format", "html", "--output", str(target), stderr=StringIO())
@@ -254,7 +251,6 @@ def test_the_command_writes_a_standalone_html_document(tmp_path):
     assert normalise("Aucun avis enregistré pour cette année.") in text
 
 
-@pytest.mark.django_db
 def test_the_command_prints_html_on_stdout():
     out = StringIO()
     call_command("bilan", "2030", "--format", "html", stdout=out)
