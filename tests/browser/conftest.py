@@ -25,9 +25,11 @@ PASSWORD = "mot-de-passe-navigateur"
 ROLE_GROUPS = {"agent": roles.AGENT, "direction": roles.DIRECTION, "comite": roles.COMITE}
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     # Browser tests share the live server's database: they need real transactions, and the
-    # reference data of the migrations restored after each test.
+    # reference data of the migrations restored after each test. Marked before pytest-django
+    # sorts the tests (transactional ones last), so that no ordinary test runs after a flush.
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))

@@ -509,9 +509,9 @@ def _build(count):
 
 
 # session, user, the user's and the groups' permissions; the communes that have a quartier; the
-# list's count, the totals and the page's rows; the layout's programme year (read three times
-# by base.html); one query per list of choices (years, piliers, thématiques, quartiers, funders).
-LIST_QUERIES = 16
+# list's count, the totals and the page's rows; the layout's programme year (once); one query
+# per list of choices (years, piliers, thématiques, quartiers, funders).
+LIST_QUERIES = 14
 # Filtered: the chosen quartiers, communes and funders are checked, one query each, and the
 # chosen funders' share of the totals is one more.
 FILTERED_LIST_QUERIES = LIST_QUERIES + 4
