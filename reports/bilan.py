@@ -14,6 +14,7 @@ import gc
 import hashlib
 import json
 import logging
+import re
 import threading
 from collections import OrderedDict
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from projects.models import ProgrammeYear, QuartierKind
+from projects.templatetags.money import format_euros
 
 from . import dashboard, selectors
 from .selectors import BilanFigures, FocusAction
@@ -259,17 +261,51 @@ def _stylesheets() -> str:
     return "\n".join(css)
 
 
-def _draw_charts(charts: dict[str, Chart]) -> None:
-    """The charts as SVG for the printed document. On paper the figure's own title gives way to
-    the document's caption: plotly places labels around a pie without regard to the title."""
+# "4 734 927,00 €" as the charts write amounts (with no-break or narrow no-break spaces).
+_AMOUNT_WITH_CENTS = re.compile(r"(\d{1,3}(?:[\u00a0\u202f ]\d{3})*),(\d{2})(?=[\u00a0\u202f ]?€)")
+
+
+def _whole_euros(text):
+    """The amounts of a chart's label in whole euros, as the rest of the printed bilan."""
+    if not isinstance(text, str):
+        return text
+
+    def whole(match: re.Match) -> str:
+        amount = Decimal(re.sub(r"\D", "", match.group(1)) + "." + match.group(2))
+        return format_euros(amount, 0).removesuffix("\u00a0€")
+
+    return _AMOUNT_WITH_CENTS.sub(whole, text)
+
+
+def _for_print(figure):
+    """A copy of a dashboard figure for paper: its title gives way to the document's caption
+    (plotly places a pie's outside labels without regard to the title), its axes' labels get
+    room, and the amounts written on it are in whole euros, like every other amount of the PDF."""
     import plotly.graph_objects as go
 
+    figure = go.Figure(figure)
+    figure.update_layout(title_text=None)
+    # Room for the axes' labels, whatever margins the screen version chose.
+    figure.update_xaxes(automargin=True)
+    figure.update_yaxes(automargin=True)
+    for trace in figure.data:
+        text = getattr(trace, "text", None)
+        if isinstance(text, str):
+            trace.text = _whole_euros(text)
+        elif text is not None:
+            trace.text = [_whole_euros(t) for t in text]
+    figure.layout.annotations = [
+        annotation.update(text=_whole_euros(annotation.text)) for annotation in figure.layout.annotations
+    ]
+    return figure
+
+
+def _draw_charts(charts: dict[str, Chart]) -> None:
+    """The charts as SVG for the printed document."""
     from .svg import figure_svg
 
     for chart in charts.values():
-        figure = go.Figure(chart.figure)
-        figure.update_layout(title_text=None)
-        chart.svg = figure_svg(figure, width=chart.width, height=chart.height)
+        chart.svg = figure_svg(_for_print(chart.figure), width=chart.width, height=chart.height)
 
 
 def render_document(year: int, *, texts: BilanTexts | None = None) -> str:
