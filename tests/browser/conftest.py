@@ -49,6 +49,23 @@ def django_db_setup(django_db_setup):
             type(connection)._test_serialized_contents = contents
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After the last browser test the database is flushed: put the migrated data back, for
+    the tests that follow and read it outside a test transaction (module-scoped fixtures)."""
+    yield
+    if nextitem is not None and "tests/browser/" in str(nextitem.fspath):
+        return
+    from django.db import connections
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents is not None:
+                connection.creation.deserialize_db_from_string(contents)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {
