@@ -8,6 +8,8 @@ refused: a bookmark made before a code changed still opens.
 Dossier filters (pilier, thématique, type de porteur, porteur, quartier, commune) choose the
 dossiers. Funding-line filters (financeur, nature) choose the dossiers that have such a line
 *and* restrict the amounts to those lines: `?financeur=anct` sums the ANCT credits only.
+The list's `statut` and `q` are not dashboard filters: every figure is defined by the dossiers'
+statuses (filed, programmed...), and a text search makes no programme figure.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
