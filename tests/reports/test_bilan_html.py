@@ -258,3 +258,9 @@ def test_the_context_lists_hold_the_values_of_the_small_programme():
     assert [f.funder for f in cohesion.projects[0].fundings] == ["État ANCT", "Région", "FCS"]
     bruay = next(c for c in context["communes"] if c.name == "Bruay-La-Buissière")
     assert (bruay.projects, bruay.amount) == (6, Decimal("10500.00"))
+
+
+def test_the_navigation_leads_to_the_bilan_of_the_latest_year():
+    ProjectFactory(year=ProgrammeYearFactory(year=2023))
+    content = signed_in_client(roles.COMITE).get("/bilan/2023/").content.decode()
+    assert '<a href="/bilan/2023/" aria-current="page">Bilan 2023</a>' in content
