@@ -13,9 +13,9 @@ Printed, for each kind of request, wall-clock and CPU time:
 - warm requests laid out again by WeasyPrint each time (PDF cache emptied), charts' SVG reused;
 - warm requests with the charts redrawn too, by the running Chromium (as after any change of
   the data);
-then the peak of Python allocations during one full warm request (tracemalloc) and the
-process's peak resident memory. Other processes on the machine lengthen the wall-clock times,
-not the CPU times.
+then the peak of Python allocations during one full warm request (tracemalloc), the process's
+peak resident memory and the memory of its Chromium (PSS, from /proc). Other processes on the
+machine lengthen the wall-clock times, not the CPU times.
 """
 
 import argparse
@@ -30,6 +30,31 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+def children_pss() -> int:
+    """Proportional set size, in KiB, of this process's descendants (Chromium), from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+    todo, total = [os.getpid()], 0
+    while todo:
+        parent = todo.pop()
+        for pid, ppid in parents.items():
+            if ppid == parent:
+                todo.append(pid)
+                try:
+                    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                        if line.startswith("Pss:"):
+                            total += int(line.split()[1])
+                except OSError:
+                    pass
+    return total
 
 
 def main() -> None:
@@ -108,7 +133,8 @@ def main() -> None:
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  pic des allocations Python pendant une requête : {peak / 2**20:.1f} Mio")
-    print(f"  pic de mémoire résidente du processus : {rss:.0f} Mio (Chromium, processus à part, non compté)")
+    print(f"  pic de mémoire résidente du processus : {rss:.0f} Mio")
+    print(f"  mémoire de Chromium (PSS de ses processus, à part) : {children_pss() / 1024:.0f} Mio")
     if workdir is not None:
         workdir.cleanup()
 
