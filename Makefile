@@ -8,11 +8,12 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# Debian/Ubuntu packages: venv support, WeasyPrint's Pango, fonts for the PDF, pdftotext.
+# Debian/Ubuntu packages: venv support, WeasyPrint's Pango, fonts for the PDF, pdftotext, and
+# Chromium, which draws the bilan's charts as SVG (kaleido) for the PDF.
 APT_PACKAGES := python3-venv python3-dev build-essential libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz0b fonts-open-sans fonts-liberation2 poppler-utils
-# Browser tests: Debian's Chromium (Playwright never downloads a browser here) and Node.js
-# for axe-core.
+	libharfbuzz0b fonts-open-sans fonts-liberation2 poppler-utils chromium
+# Browser tests: Debian's Chromium and its driver (Playwright never downloads a browser here)
+# and Node.js for axe-core.
 APT_TEST_PACKAGES := chromium chromium-driver
 
 .PHONY: run test install install-dev system-deps system-deps-test apt-install migrate demo lint format check-deploy clean

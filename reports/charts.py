@@ -123,7 +123,14 @@ def _links(link: Link | None, params: list[dict]) -> list[str] | None:
 
 
 def _money_axis(**extra) -> dict:
-    axis = {"ticksuffix": " €", "tickformat": ",.0f", "gridcolor": "#d5d9e0", "zerolinecolor": "#8a93a3"}
+    # automargin: plotly widens the margin to fit the tick labels ("4 000 000 €") instead of cutting them.
+    axis = {
+        "ticksuffix": " €",
+        "tickformat": ",.0f",
+        "gridcolor": "#d5d9e0",
+        "zerolinecolor": "#8a93a3",
+        "automargin": True,
+    }
     axis.update(extra)
     return axis
 

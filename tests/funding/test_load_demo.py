@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from contratville import roles
 from funding.models import FondsDeConcours, FundingLine
-from projects.models import Indicator, Operator, ProgrammeYear, Project
+from projects.models import Indicator, Operator, ProgrammeYear, Project, Quartier
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +84,22 @@ def test_the_seeds_real_dossiers_carry_its_focus_texts_and_the_others_say_they_a
     assert "Franck LAINE" in year.organisation_text
     assert "31 décembre 2023" in year.perspectives_text
     assert sorted(year.priority_themes.values_list("code", flat=True)) == ["1.1", "1.5", "2.1"]
+
+
+def test_every_fcs_dossier_has_an_axis_and_the_seeds_21_quartiers_are_there(settings):
+    _load(settings)
+    fcs = Project.objects.filter(
+        year_id=2021, funding_lines__funder__code="cabbalr_fcs", funding_lines__amount_granted__gt=0
+    ).programmed()
+    assert fcs.count() == 22
+    assert not fcs.filter(fcs_axis="").exists()
+    assert set(fcs.values_list("fcs_axis", flat=True)) == {
+        "conseils_citoyens",
+        "action_intercommunale",
+        "petites_associations",
+        "qualification",
+        "inclusion_numerique",
+    }
+    assert Quartier.objects.count() == 21
+    assert Quartier.objects.filter(kind="qpv").count() == 16
+    assert not Quartier.objects.filter(kind="veille").exclude(name__contains="nom non publié").exists()

@@ -14,9 +14,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from contratville import roles
-from funding.models import FondsDeConcours
+from funding.models import FondsDeConcours, Funder
 from funding.services import programmation_import
-from projects.models import Commune, Indicator, ProgrammeYear, Project, Theme
+from projects.models import Commune, FcsAxis, Indicator, ProgrammeYear, Project, Quartier, QuartierKind, Theme
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DEMO_PASSWORD = "contratville-demo"
@@ -27,6 +27,7 @@ ACCOUNTS = [
     ("comite", "Claude", "Comité (démo)", roles.COMITE, False, False),
     ("admin", "Alex", "Administrateur (démo)", roles.ADMINISTRATEUR, True, True),
 ]
+VEILLE_COUNT = 5
 # The dossiers that the 2021 bilan names; every other demonstration dossier is invented.
 REAL_REFERENCES = {"PV2021-001", "PV2021-002", "PV2021-003", "PV2021-004"}
 ILLUSTRATIVE = (
@@ -65,6 +66,8 @@ class Command(BaseCommand):
                 if not result.ok:
                     raise CommandError("\n".join(str(issue) for issue in result.errors))
                 self.stdout.write(f"{path.name} : {result.summary()}")
+            self._veille_quartiers()
+            self._fcs_axes()
             self._years()
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         self.stdout.write("Comptes de démonstration (mot de passe : contratville-demo) :")
@@ -89,6 +92,33 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save()
             user.groups.add(groups[group])
+
+    def _veille_quartiers(self):
+        # The seed counts "21 quartiers concernés dont 16 QPV"; public sources do not name the
+        # 5 quartiers de veille, so the demonstration holds placeholders that say so.
+        for n in range(1, VEILLE_COUNT + 1):
+            Quartier.objects.update_or_create(
+                local_code=f"VEILLE-{n}",
+                defaults={
+                    "kind": QuartierKind.VEILLE,
+                    "name": f"Quartier de veille active n° {n} (nom non publié)",
+                },
+            )
+
+    def _fcs_axes(self):
+        """Spread the demonstration's FCS dossiers over the fund's five axes (illustrative)."""
+        axes = FcsAxis.values
+        fcs_projects = (
+            Project.objects.programmed()
+            .filter(funding_lines__funder__code=Funder.CABBALR_FCS, funding_lines__amount_granted__gt=0)
+            .exclude(reference__in=REAL_REFERENCES)  # their axis comes with their focus texts
+            .distinct()
+            .order_by("year_id", "reference")
+        )
+        for index, project in enumerate(fcs_projects):
+            if project.fcs_axis != axes[index % len(axes)]:
+                project.fcs_axis = axes[index % len(axes)]
+                project.save(update_fields=["fcs_axis"])
 
     def _years(self):
         data = json.loads((DEMO_DIR / "annees.json").read_text(encoding="utf-8"))
@@ -124,7 +154,8 @@ class Command(BaseCommand):
                 project.is_focus = True
                 project.focus_order = order
                 project.partner = focus.get("partner", "")
-                project.fcs_axis = focus.get("fcs_axis", "")
+                if "fcs_axis" in focus:
+                    project.fcs_axis = focus["fcs_axis"]
                 project.focus_description = focus["description"]
                 project.focus_results = focus["results"]
                 project.focus_objective = focus["objective"]
