@@ -6,3 +6,8 @@ from .base import env, env_bool
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env("SECRET_KEY") or "dev-only-insecure-key-never-used-in-production"
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
+
+# Static files straight from the apps' and project's folders (no collectstatic outside production).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -7,3 +7,12 @@ SECRET_KEY = "test-only-insecure-key"
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+
+# Sign-in lockout (django-axes) needs the request in every authenticate() call; tests that
+# exercise it turn it on with override_settings.
+AXES_ENABLED = False
+
+# Static files straight from the apps' and project's folders (no collectstatic outside production).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
