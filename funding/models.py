@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import MONEY, Commune, ProgrammeYear, Project
+from projects.models import MONEY, Commune, ProgrammeYear, Project, history_records
 
 
 class Nature(models.TextChoices):
@@ -75,6 +75,7 @@ class FundingLine(models.Model):
     position = models.PositiveSmallIntegerField(_("rang"), default=0)
 
     objects = FundingLineQuerySet.as_manager()
+    history = history_records(_("historique des lignes de financement"))
 
     class Meta:
         verbose_name = _("ligne de financement")
@@ -119,6 +120,8 @@ class FondsDeConcours(models.Model):
     project_title = models.CharField(_("projet"), max_length=255)
     amount = models.DecimalField(_("montant"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
     order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    history = history_records(_("historique des fonds de concours"))
 
     class Meta:
         verbose_name = _("fonds de concours")

@@ -10,11 +10,27 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .managers import OperatorQuerySet, ProjectQuerySet
 from .validators import validate_siret
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+def history_records(verbose_name: str, **kwargs) -> HistoricalRecords:
+    """The audit trail of a model (django-simple-history): who changed what, when, and why.
+
+    Models leave their `updated_at` out: it changes with every save and says nothing the
+    history's own date does not. The reason is a text, as an import's file name or a decision's comment may
+    exceed simple-history's default 100 characters."""
+    kwargs.setdefault("excluded_fields", [])
+    return HistoricalRecords(
+        verbose_name=verbose_name,
+        verbose_name_plural=verbose_name,
+        history_change_reason_field=models.TextField(_("motif"), null=True, blank=True),
+        **kwargs,
+    )
 
 
 class CodeManager(models.Manager):
@@ -197,6 +213,7 @@ class Operator(models.Model):
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     objects = OperatorQuerySet.as_manager()
+    history = history_records(_("historique des porteurs"), excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("porteur")
@@ -248,6 +265,8 @@ class ProgrammeYear(models.Model):
     perspectives_text = models.TextField(_("perspectives"), blank=True)
     opinions_text = models.TextField(_("avis des communes et des conseils citoyens"), blank=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    history = history_records(_("historique des années de programmation"), excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("année de programmation")
@@ -366,10 +385,16 @@ class Project(models.Model):
     focus_objective = models.TextField(_("focus : objectif recherché"), blank=True)
     # Set by `generate_scale_data` only, so that synthetic data is never mistaken for real.
     is_synthetic = models.BooleanField(_("donnée synthétique"), default=False, editable=False)
+    # Optimistic locking: every write of the dossier (form, workflow, import, bilan) adds one,
+    # and the dossier form refuses a save based on an older version (no lost update).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     objects = ProjectQuerySet.as_manager()
+    history = history_records(
+        _("historique des dossiers"), excluded_fields=["updated_at"], m2m_fields=["quartiers"]
+    )
 
     class Meta:
         verbose_name = _("dossier")
@@ -442,6 +467,8 @@ class Indicator(models.Model):
     achieved = models.DecimalField(
         _("valeur atteinte"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+
+    history = history_records(_("historique des indicateurs"))
 
     class Meta:
         verbose_name = _("indicateur")
