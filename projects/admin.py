@@ -146,17 +146,7 @@ class ProgrammeYearAdmin(admin.ModelAdmin):
         (_("Paramètres du bilan"), {"fields": ["fcs_envelope"]}),
         (
             _("Textes du bilan"),
-            {
-                "fields": [
-                    "context_text",
-                    "pillars_text",
-                    "associations_text",
-                    "pnru_text",
-                    "organisation_text",
-                    "perspectives_text",
-                    "opinions_text",
-                ]
-            },
+            {"fields": list(ProgrammeYear.NARRATIVE_FIELDS)},
         ),
     ]
 

@@ -239,6 +239,17 @@ class Operator(models.Model):
 class ProgrammeYear(models.Model):
     """One year of the programme: its call for projects, its settings and its bilan's texts."""
 
+    # The bilan's narrative parts, in the order of the report.
+    NARRATIVE_FIELDS = (
+        "context_text",
+        "pillars_text",
+        "associations_text",
+        "pnru_text",
+        "organisation_text",
+        "perspectives_text",
+        "opinions_text",
+    )
+
     year = models.PositiveSmallIntegerField(
         _("année"), primary_key=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )

@@ -5,15 +5,7 @@ from django.forms import modelformset_factory
 
 from projects.models import ProgrammeYear, Project
 
-TEXT_FIELDS = [
-    "context_text",
-    "pillars_text",
-    "associations_text",
-    "pnru_text",
-    "organisation_text",
-    "perspectives_text",
-    "opinions_text",
-]
+TEXT_FIELDS = list(ProgrammeYear.NARRATIVE_FIELDS)
 TEXT_HELP = {
     "context_text": "Encadré de la partie « programmation » : le contexte de l'année.",
     "pillars_text": "Commentaire sous la répartition par pilier (facultatif).",

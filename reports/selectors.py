@@ -407,6 +407,19 @@ class FocusAction:
         """ "CABBALR – Extracité": the porteur, then who carried the action out for it."""
         return f"{self.operator} – {self.partner}" if self.partner else self.operator
 
+    @classmethod
+    def from_project(cls, project: Project, order: int) -> "FocusAction":
+        return cls(
+            order=order,
+            reference=project.reference,
+            title=project.title,
+            operator=project.operator.name,
+            partner=project.partner,
+            description=project.focus_description,
+            results=project.focus_results,
+            objective=project.focus_objective,
+        )
+
 
 def focus_actions(year: int) -> list[FocusAction]:
     """The year's focus actions, in their rank's order (one query)."""
@@ -416,19 +429,7 @@ def focus_actions(year: int) -> list[FocusAction]:
         .select_related("operator")
         .order_by(F("focus_order").asc(nulls_last=True), "reference")
     )
-    return [
-        FocusAction(
-            order=rank,
-            reference=p.reference,
-            title=p.title,
-            operator=p.operator.name,
-            partner=p.partner,
-            description=p.focus_description,
-            results=p.focus_results,
-            objective=p.focus_objective,
-        )
-        for rank, p in enumerate(projects, start=1)
-    ]
+    return [FocusAction.from_project(p, rank) for rank, p in enumerate(projects, start=1)]
 
 
 @dataclass

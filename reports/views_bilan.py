@@ -55,19 +55,7 @@ def _preview_focus(formset, add_form) -> list[FocusAction]:
         added.focus_order = max((p.focus_order or 0 for p in kept), default=0) + 1
         kept.append(added)
     kept.sort(key=lambda p: (p.focus_order is None, p.focus_order or 0, p.reference))
-    return [
-        FocusAction(
-            order=rank,
-            reference=p.reference,
-            title=p.title,
-            operator=p.operator.name,
-            partner=p.partner,
-            description=p.focus_description,
-            results=p.focus_results,
-            objective=p.focus_objective,
-        )
-        for rank, p in enumerate(kept, start=1)
-    ]
+    return [FocusAction.from_project(p, rank) for rank, p in enumerate(kept, start=1)]
 
 
 @permission_required("projects.view_bilan", "projects.change_bilan_texts")

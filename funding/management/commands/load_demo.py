@@ -38,15 +38,6 @@ REAL = (
     "Action réelle citée dans le bilan 2021 de la CABBALR ; ses montants sont illustratifs, "
     "les totaux de l'année reproduisent le bilan publié."
 )
-YEAR_TEXT_FIELDS = [
-    "context_text",
-    "pillars_text",
-    "associations_text",
-    "pnru_text",
-    "organisation_text",
-    "perspectives_text",
-    "opinions_text",
-]
 YEAR_DATE_FIELDS = ["call_opens_on", "call_closes_on", "programming_committee_on", "steering_committee_on"]
 
 
@@ -124,7 +115,7 @@ class Command(BaseCommand):
         data = json.loads((DEMO_DIR / "annees.json").read_text(encoding="utf-8"))
         for spec in data["years"]:
             year, _ = ProgrammeYear.objects.get_or_create(year=spec["year"])
-            for name in YEAR_TEXT_FIELDS:
+            for name in ProgrammeYear.NARRATIVE_FIELDS:
                 setattr(year, name, spec.get(name, ""))
             for name in YEAR_DATE_FIELDS:
                 setattr(year, name, spec.get(name))
