@@ -78,3 +78,12 @@ check-deploy: install ## Production settings must pass Django's deployment check
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache
+
+.PHONY: backup restore
+
+backup: ## Dated backup of the whole database into backups/ (pg_dump on PostgreSQL, a consistent copy on SQLite)
+	$(MANAGE) backup_data
+
+restore: ## Replace the database by FILE=backups/… (asks for confirmation unless YES=1; saves the current data first)
+	@test -n "$(FILE)" || { echo "Usage : make restore FILE=backups/… [YES=1]"; exit 2; }
+	$(MANAGE) restore_data "$(FILE)" $(if $(filter 1 oui yes,$(YES)),--yes)
