@@ -4,6 +4,8 @@ The projects app may not import this one, so the dossier's funding plan and the 
 concours are added here: ProjectAdmin and ProgrammeYearAdmin are re-registered with them.
 Importing projects.admin first registers the base classes, whichever admin module Django's
 autodiscovery reaches first.
+
+Funding lines and fonds de concours have the "Historique" page of django-simple-history.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -13,6 +15,7 @@ from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from projects.admin import ProgrammeYearAdmin, ProjectAdmin, format_euros
 from projects.models import MONEY, ProgrammeYear, Project
@@ -31,7 +34,7 @@ class FunderAdmin(ImportExportModelAdmin):
 
 
 @admin.register(FundingLine)
-class FundingLineAdmin(admin.ModelAdmin):
+class FundingLineAdmin(SimpleHistoryAdmin):
     list_display = [
         "project",
         "operator",
@@ -60,7 +63,7 @@ class FundingLineAdmin(admin.ModelAdmin):
 
 
 @admin.register(FondsDeConcours)
-class FondsDeConcoursAdmin(admin.ModelAdmin):
+class FondsDeConcoursAdmin(SimpleHistoryAdmin):
     list_display = ["project_title", "year", "commune", "amount_display", "order"]
     list_filter = ["year", ("commune", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["year", "commune"]

@@ -1,6 +1,12 @@
 """The dossier form: the dossier's fields, a new operator on the spot, its funding lines and
-its indicators. Amounts are typed the French way ("1 234,56") and shown back that way."""
+its indicators. Amounts are typed the French way ("1 234,56") and shown back that way.
 
+An edit form carries the version of the dossier it was opened with; when the save finds the
+dossier changed since, `stale_differences` compares what the user typed with what is now
+stored."""
+
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django import forms
@@ -8,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from projects.models import (
     FcsAxis,
@@ -156,6 +163,18 @@ class ProjectForm(forms.ModelForm):
         choices=[("", "Aucun (hors FCS)"), *FcsAxis.choices],
         required=False,
     )
+    # The dossier's version when the form was opened (edit only): a save is refused if it changed.
+    version = forms.IntegerField(
+        label="Version du dossier",
+        widget=forms.HiddenInput,
+        min_value=1,
+        required=False,
+        error_messages={
+            "required": "Le formulaire ne dit pas quelle version du dossier il modifie : rechargez la page.",
+            "invalid": "Le formulaire ne dit pas quelle version du dossier il modifie : rechargez la page.",
+            "min_value": "Le formulaire ne dit pas quelle version du dossier il modifie : rechargez la page.",
+        },
+    )
 
     # The form's sections, in order; the template shows each as a fieldset.
     SECTIONS = {
@@ -203,6 +222,11 @@ class ProjectForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.new_operator: Operator | None = None
         self.fields["year"].initial = self.instance.year_id if self.instance.pk else timezone.localdate().year
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
+        else:
+            del self.fields["version"]
         for name in ("reference", "title"):
             self.fields[name].widget.attrs.setdefault("autocomplete", "off")
         # Fields are shown in the order of SECTIONS.
@@ -303,7 +327,22 @@ class FundingLineForm(forms.ModelForm):
                 self.initial["nature"] = ""
 
 
-class BaseFundingLineFormSet(BaseInlineFormSet):
+class VersionedInlineFormSet(BaseInlineFormSet):
+    """Rows of a dossier's form: a row whose object was deleted since the form was opened (by
+    another person, or an import that replaced the lines) is named as such."""
+
+    gone_message = (
+        "Cette ligne n'existe plus : elle a été supprimée ou remplacée depuis l'ouverture du formulaire."
+    )
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        pk_field = form.fields[self._pk_field.name]
+        pk_field.label = "Ligne enregistrée"
+        pk_field.error_messages = {**pk_field.error_messages, "invalid_choice": self.gone_message}
+
+
+class BaseFundingLineFormSet(VersionedInlineFormSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         used = Q(funding_lines__project=self.instance) if self.instance.pk else Q(pk__in=[])
@@ -345,18 +384,26 @@ class IndicatorForm(forms.ModelForm):
             self.fields[name].widget.attrs["class"] = "input--number"
 
 
+class BaseIndicatorFormSet(VersionedInlineFormSet):
+    gone_message = "Cet indicateur n'existe plus : il a été supprimé depuis l'ouverture du formulaire."
+
+
 IndicatorFormSet = inlineformset_factory(
     Project,
     Indicator,
     form=IndicatorForm,
+    formset=BaseIndicatorFormSet,
     extra=1,
     can_delete=True,
 )
 
 
 def kept_and_removed(formset: BaseInlineFormSet) -> tuple[list, list]:
-    """The formset's objects to save (existing or newly typed) and the existing ones to delete,
-    in the order of the form. Call after `is_valid()`."""
+    """The formset's objects to keep (existing or newly typed) and the existing ones to delete,
+    in the order of the form. Call after `is_valid()`.
+
+    An existing object the user left as it was is marked `unchanged`, so that the service
+    writes it (and records it in the audit trail) only if its position changes."""
     kept, removed = [], []
     for form in formset.forms:
         if form.cleaned_data.get("DELETE"):
@@ -364,7 +411,9 @@ def kept_and_removed(formset: BaseInlineFormSet) -> tuple[list, list]:
                 removed.append(form.instance)
             continue
         if form.instance.pk or form.has_changed():
-            kept.append(form.save(commit=False))
+            instance = form.save(commit=False)
+            instance.unchanged = bool(instance.pk) and not form.has_changed()
+            kept.append(instance)
     return kept, removed
 
 
@@ -393,3 +442,115 @@ def error_summary(form: forms.Form, formsets: dict[str, BaseInlineFormSet]) -> l
         for number, row_form in enumerate(formset.forms, start=1):
             add(row_form, f"{row_name} {number}")
     return items
+
+
+# What the user typed compared with the dossier as now stored, after a refused stale save.
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A field whose stored value differs from the user's. Amounts stay Decimal (`is_money`)."""
+
+    label: str
+    current: object
+    yours: object
+    is_money: bool = False
+
+
+@dataclass(frozen=True)
+class StaleComparison:
+    differences: list[Difference]
+    # The funding lines as stored, when they differ from the user's (else None).
+    current_lines: list[FundingLine] | None
+    your_lines: list[FundingLine]
+
+
+def _shown(value) -> object:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, date):
+        return date_format(value, "j F Y")
+    return str(value)
+
+
+def _line_signature(line: FundingLine) -> tuple:
+    nature = line.nature or line.funder.default_nature
+    granted = None if line.amount_granted is None else Decimal(line.amount_granted)
+    return (line.funder_id, nature, Decimal(line.amount_requested), granted)
+
+
+def stale_differences(form: ProjectForm, lines: BaseInlineFormSet, current: Project) -> StaleComparison:
+    """The fields of the validated `form` whose value differs from the `current` dossier
+    (loaded with its operator, pilier, thématique, quartiers and funding lines), and the stored
+    lines when they differ from the user's. Fields that did not validate are left out; the
+    stored lines are all shown when the user's did not validate."""
+    data = _Cleaned(form.cleaned_data)
+    differences = []
+
+    def compare(label, current_value, your_value, *, is_money=False, same=None):
+        if _Cleaned.MISSING in (current_value, your_value) or same is _Cleaned.MISSING:
+            return
+        equal = same if same is not None else current_value == your_value
+        if not equal:
+            if is_money:  # Decimal or None, for the template's euros
+                differences.append(Difference(label, current_value, your_value, is_money=True))
+            else:
+                differences.append(Difference(label, _shown(current_value), _shown(your_value)))
+
+    compare("Année de programmation", current.year_id, data["year"])
+    for name in ("reference", "title", "description", "partner"):
+        compare(form.fields[name].label, getattr(current, name), data[name])
+    if "operator" in form.errors or any(
+        name in form.errors for name in ("new_operator_name", "new_operator_kind")
+    ):
+        your_operator = _Cleaned.MISSING
+    else:
+        your_operator = data["operator"] or form.new_operator
+    compare(
+        "Porteur",
+        current.operator.name,
+        your_operator.name if your_operator else your_operator,
+        same=_Cleaned.MISSING
+        if your_operator is _Cleaned.MISSING
+        else (your_operator is not None and your_operator.pk == current.operator_id),
+    )
+    for name, label in (("pillar", "Pilier"), ("theme", "Thématique")):
+        yours = data[name]
+        same = _Cleaned.MISSING if yours is _Cleaned.MISSING else yours.pk == getattr(current, f"{name}_id")
+        compare(label, getattr(current, name), yours, same=same)
+    current_axis, your_axis = current.fcs_axis, data["fcs_axis"]
+    if your_axis is not _Cleaned.MISSING:
+        compare(
+            form.fields["fcs_axis"].label,
+            FcsAxis(current_axis).label if current_axis else None,
+            FcsAxis(your_axis).label if your_axis else None,
+            same=current_axis == your_axis,
+        )
+    if data["quartiers"] is not _Cleaned.MISSING:
+        current_quartiers = sorted(quartier.code for quartier in current.quartiers.all())
+        your_quartiers = sorted(quartier.code for quartier in data["quartiers"])
+        compare("Quartiers concernés", ", ".join(current_quartiers), ", ".join(your_quartiers))
+    compare(form.fields["budget"].label, current.budget, data["budget"], is_money=True)
+    for name in ("start_date", "end_date", "expected_results", "achieved_results"):
+        compare(form.fields[name].label, getattr(current, name), data[name])
+
+    stored = list(current.funding_lines.all())
+    kept = kept_and_removed(lines)[0] if lines.is_valid() else None
+    current_lines = None
+    if kept is None or [_line_signature(line) for line in stored] != [_line_signature(line) for line in kept]:
+        current_lines = stored
+    return StaleComparison(differences=differences, current_lines=current_lines, your_lines=kept or [])
+
+
+class _Cleaned:
+    """A form's cleaned data, where a field that did not validate reads MISSING."""
+
+    MISSING = object()
+
+    def __init__(self, cleaned_data: dict):
+        self.cleaned_data = cleaned_data
+
+    def __getitem__(self, name):
+        return self.cleaned_data.get(name, self.MISSING)

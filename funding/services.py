@@ -4,14 +4,21 @@
 `programmation_import` implements CONTRACTS.md §3: the whole file is checked first; if any row
 has an error nothing is written and every error is returned with its row and column; otherwise
 everything is written in one transaction. Importing the same file twice changes nothing.
+
+Every row written is recorded in the audit trail, in bulk too: the importing user, the date of
+the import and "Import de programmation <file>" as the reason, on the dossiers (with their
+quartiers), their funding lines (the replaced ones recorded as deleted), the operators and the
+programme years. A dossier the import changes takes a new version, so that a dossier form
+opened before the import can no longer overwrite it.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from projects.models import (
     Operator,
@@ -58,6 +65,7 @@ DOSSIER_COLUMNS = [
     "statut",
 ]
 MAX_ERRORS = 1000
+HISTORY_REASON = "Import de programmation"
 
 
 @dataclass(frozen=True)
@@ -521,13 +529,13 @@ def programmation_import(
         return result
 
     with transaction.atomic():
-        _plan_and_write(result, rows, dossiers, dry_run=dry_run, user=user)
+        _plan_and_write(result, rows, dossiers, dry_run=dry_run, user=user, filename=filename)
         if result.errors or dry_run:
             transaction.set_rollback(True)
     return result
 
 
-def _plan_and_write(result: ImportResult, rows, dossiers, *, dry_run: bool, user) -> None:
+def _plan_and_write(result: ImportResult, rows, dossiers, *, dry_run: bool, user, filename: str) -> None:
     errors = result.errors
     resolver = _OperatorResolver(rows)
     operator_of: dict[tuple[int, str], Operator] = {}
@@ -540,11 +548,14 @@ def _plan_and_write(result: ImportResult, rows, dossiers, *, dry_run: bool, user
     years = sorted({year for year, _ in dossiers})
     result.years = years
     references = {reference for _, reference in dossiers}
+    matching = Project.objects.filter(year_id__in=years, reference__in=references)
+    if not dry_run:
+        # Locked until the import commits: a dossier saved meanwhile (form, workflow) can neither
+        # be overwritten by the import nor overwrite it, and each version is taken once.
+        matching = matching.select_for_update()
     existing = {
         (project.year_id, project.reference): project
-        for project in Project.objects.filter(year_id__in=years, reference__in=references).prefetch_related(
-            "funding_lines", "quartiers"
-        )
+        for project in matching.prefetch_related("funding_lines", "quartiers")
     }
     result.operators_created = len(resolver.created)
     result.operators_updated = len(resolver.updated)
@@ -618,8 +629,20 @@ def _plan_and_write(result: ImportResult, rows, dossiers, *, dry_run: bool, user
                     comment="Import de programmation",
                 )
             )
+        project._changed_fields = [
+            name
+            for name, before, after in (
+                ("title", project.title, first.title),
+                ("pillar", project.pillar_id, first.pillar.pk),
+                ("theme", project.theme_id, first.theme.pk),
+                ("status", project.status, first.status),
+                ("operator", project.operator_id, operator.pk),
+            )
+            if before != after or (name == "operator" and after is None)
+        ]
         project.title, project.pillar_id, project.theme_id = first.title, first.pillar.pk, first.theme.pk
         project.status, project.updated_at = first.status, now
+        project.version += 1
         project._operator = operator
         project._lines = new_lines
         project._quartier_ids = first.quartier_ids
@@ -631,7 +654,8 @@ def _plan_and_write(result: ImportResult, rows, dossiers, *, dry_run: bool, user
         return
 
     try:
-        _write(years, resolver, to_create, to_update, status_changes, now)
+        history = _History(user=user, reason=f"{HISTORY_REASON} {filename}".strip(), date=now)
+        _write(years, resolver, to_create, to_update, status_changes, now, history)
     except IntegrityError as exc:
         errors.append(
             ImportIssue(
@@ -640,24 +664,70 @@ def _plan_and_write(result: ImportResult, rows, dossiers, *, dry_run: bool, user
         )
 
 
-def _write(years, resolver, to_create, to_update, status_changes, now) -> None:
-    known_years = set(ProgrammeYear.objects.filter(year__in=years).values_list("year", flat=True))
-    ProgrammeYear.objects.bulk_create([ProgrammeYear(year=year) for year in years if year not in known_years])
+@dataclass(frozen=True)
+class _History:
+    """Who imports, when and why: the same for every record of one import."""
 
-    Operator.objects.bulk_create(resolver.created)
+    user: object
+    reason: str
+    date: object
+
+    @property
+    def defaults(self) -> dict:
+        return {"default_user": self.user, "default_change_reason": self.reason, "default_date": self.date}
+
+    def deleted(self, instances) -> list:
+        """The records of `instances` about to be deleted, unsaved (simple-history's bulk
+        helpers only write creations and changes)."""
+        instances = list(instances)
+        if not instances:
+            return []
+        model = type(instances[0]).history.model
+        return [
+            model(
+                history_type="-",
+                history_user=self.user,
+                history_date=self.date,
+                history_change_reason=self.reason,
+                **{field.attname: getattr(instance, field.attname) for field in model.tracked_fields},
+            )
+            for instance in instances
+        ]
+
+
+def _write(years, resolver, to_create, to_update, status_changes, now, history: _History) -> None:
+    known_years = set(ProgrammeYear.objects.filter(year__in=years).values_list("year", flat=True))
+    bulk_create_with_history(
+        [ProgrammeYear(year=year) for year in years if year not in known_years],
+        ProgrammeYear,
+        **history.defaults,
+    )
+
+    bulk_create_with_history(resolver.created, Operator, **history.defaults)
     if resolver.updated:
         for operator in resolver.updated.values():
             operator.updated_at = now
-        Operator.objects.bulk_update(resolver.updated.values(), ["name", "kind", "siret", "updated_at"])
+        bulk_update_with_history(
+            list(resolver.updated.values()),
+            Operator,
+            ["name", "kind", "siret", "updated_at"],
+            **history.defaults,
+        )
 
     for project, _ in to_create:
         project.operator = project._operator
-    Project.objects.bulk_create([project for project, _ in to_create])
+    created_projects = [project for project, _ in to_create]
+    Project.objects.bulk_create(created_projects)
     for project, *_ in to_update:
         project.operator = project._operator
-    Project.objects.bulk_update(
-        [project for project, *_ in to_update],
-        ["title", "operator", "pillar", "theme", "status", "updated_at"],
+    updated_projects = [project for project, *_ in to_update]
+    # Only the fields some dossier changes go through bulk_update (one CASE per dossier and
+    # field); the version and the date, the same step for all, in one plain UPDATE.
+    changed_fields = sorted({name for project in updated_projects for name in project._changed_fields})
+    if changed_fields:
+        Project.objects.bulk_update(updated_projects, changed_fields)
+    Project.objects.filter(pk__in=[project.pk for project in updated_projects]).update(
+        version=F("version") + 1, updated_at=now
     )
 
     Through = Project.quartiers.through
@@ -669,16 +739,44 @@ def _write(years, resolver, to_create, to_update, status_changes, now) -> None:
         for quartier_id in sorted(project._quartier_ids)
     ]
     Through.objects.bulk_create(through_rows)
+    _write_project_history(created_projects, updated_projects, history)
 
-    replaced_lines = [project.pk for project, _, changed, _ in to_update if changed]
-    FundingLine.objects.filter(project_id__in=replaced_lines).delete()
+    replaced = [project for project, _, changed, _ in to_update if changed]
+    # The replaced lines (prefetched with their dossier) are recorded as deleted, in bulk; then
+    # deleted without the per-row signals that would record them again, one by one.
+    FundingLine.history.model.objects.bulk_create(
+        history.deleted(line for project in replaced for line in project.funding_lines.all())
+    )
+    if replaced:
+        doomed = FundingLine.objects.filter(project_id__in=[project.pk for project in replaced])
+        doomed._raw_delete(doomed.db)
     new_lines = []
-    for project in [p for p, _ in to_create] + [p for p, _, changed, _ in to_update if changed]:
+    for project in created_projects + replaced:
         for line in project._lines:
             line.project_id = project.pk
             new_lines.append(line)
-    FundingLine.objects.bulk_create(new_lines)
+    bulk_create_with_history(new_lines, FundingLine, **history.defaults)
 
     for change in status_changes:
         change.project_id = change.project.pk
     StatusChange.objects.bulk_create(status_changes)
+
+
+def _write_project_history(created: list[Project], updated: list[Project], history: _History) -> None:
+    """One record per dossier written, each with the dossier's quartiers as they now stand
+    (what simple-history's m2m tracking stores with every record of a dossier)."""
+    records = [
+        *Project.history.bulk_history_create(created, **history.defaults),
+        *Project.history.bulk_history_create(updated, update=True, **history.defaults),
+    ]
+    if not records:
+        return
+    Snapshot = Project.history.model.quartiers.model
+    Through = Project.quartiers.through
+    record_of = {record.id: record.history_id for record in records}
+    Snapshot.objects.bulk_create(
+        Snapshot(history_id=record_of[project_id], id=row_id, project_id=project_id, quartier_id=quartier_id)
+        for row_id, project_id, quartier_id in Through.objects.filter(project_id__in=record_of).values_list(
+            "id", "project_id", "quartier_id"
+        )
+    )

@@ -3,6 +3,9 @@
 The funding side of a dossier or a year (funding lines, totals, fonds de concours) is added by
 funding/admin.py, which re-registers ProjectAdmin and ProgrammeYearAdmin with it: this app must
 not import funding.
+
+The models with an audit trail (operators, programme years, dossiers, indicators) have the
+"Historique" page of django-simple-history: who changed what, when, and why.
 """
 
 from decimal import Decimal
@@ -11,6 +14,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     Commune,
@@ -93,7 +97,7 @@ class QuartierAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Operator)
-class OperatorAdmin(ImportExportModelAdmin):
+class OperatorAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
     resource_classes = [OperatorResource]
     list_display = ["name", "kind", "siret", "commune", "project_count"]
     list_filter = ["kind", ("commune", admin.RelatedOnlyFieldListFilter)]
@@ -117,7 +121,7 @@ class OperatorAdmin(ImportExportModelAdmin):
 
 
 @admin.register(ProgrammeYear)
-class ProgrammeYearAdmin(admin.ModelAdmin):
+class ProgrammeYearAdmin(SimpleHistoryAdmin):
     list_display = [
         "year",
         "call_opens_on",
@@ -194,7 +198,7 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(SimpleHistoryAdmin):
     list_display = ["year", "reference", "title", "operator", "pillar", "status"]
     list_display_links = ["reference", "title"]
     list_filter = ["year", "status", "pillar", "theme", "operator__kind", "quartiers"]
@@ -202,8 +206,9 @@ class ProjectAdmin(admin.ModelAdmin):
     search_fields = ["reference", "title", "operator__name"]
     autocomplete_fields = ["operator", "theme", "quartiers"]
     ordering = ["-year", "reference"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "version"]
     inlines = [IndicatorInline, StatusChangeInline]
+    history_list_display = ["status", "version"]
     fieldsets = [
         (
             _("Identification"),
@@ -217,6 +222,7 @@ class ProjectAdmin(admin.ModelAdmin):
                     "decision_date",
                     "created_at",
                     "updated_at",
+                    "version",
                 ]
             },
         ),
@@ -244,6 +250,12 @@ class ProjectAdmin(admin.ModelAdmin):
         # A status edited here is a workflow step like any other: it leaves a trace in the
         # history, in the admin's transaction.
         previous_status = form.initial.get("status", "") if change else ""
+        if change:
+            # A new version, read with the row locked: a dossier form opened before this save
+            # can no longer overwrite it.
+            obj.version = (
+                Project.objects.select_for_update().values_list("version", flat=True).get(pk=obj.pk) + 1
+            )
         super().save_model(request, obj, form, change)
         if change and "status" in form.changed_data:
             StatusChange.objects.create(
@@ -256,7 +268,7 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(SimpleHistoryAdmin):
     list_display = ["label", "project", "unit", "expected", "achieved"]
     list_filter = ["project__year", "project__pillar"]
     list_select_related = ["project"]

@@ -2,7 +2,9 @@
 
 Every status change goes through `project_change_status`, which checks that the move is
 allowed, that the user may decide when the move is a decision of the comité, and records a
-`StatusChange` in the same transaction."""
+`StatusChange` in the same transaction, as well as a record of the dossier in its audit trail
+(who, the move and its comment as the reason). The move gives the dossier a new version, so
+that a dossier form opened before it can no longer be saved over it."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -115,15 +117,21 @@ def project_change_status(
         # Examined again: the refusal no longer stands, the history keeps it.
         locked.decision_date = None
     locked.status = to_status
+    locked.version += 1
 
     change = StatusChange(
         project=locked, from_status=from_status, to_status=to_status, changed_by=user, comment=comment.strip()
     )
     change.full_clean(exclude=["project"])
-    locked.save(update_fields=["status", "decision_date", "updated_at"])
+    locked._history_user = user
+    locked._change_reason = transition_label(from_status, to_status) + (
+        f" : {change.comment}" if change.comment else ""
+    )
+    locked.save(update_fields=["status", "decision_date", "updated_at", "version"])
     change.save()
 
     # The caller's instance reflects the change too.
     project.status = locked.status
     project.decision_date = locked.decision_date
+    project.version = locked.version
     return locked

@@ -1,4 +1,7 @@
-"""Writes of the reports app: the bilan's narrative parts, written by the direction."""
+"""Writes of the reports app: the bilan's narrative parts, written by the direction.
+
+Each save is recorded in the audit trail of the programme year and of the focus dossiers, with
+the user who wrote it."""
 
 import logging
 
@@ -10,6 +13,23 @@ from projects.models import ProgrammeYear, Project
 logger = logging.getLogger(__name__)
 
 FOCUS_FIELDS = ["focus_order", "partner", "focus_description", "focus_results", "focus_objective"]
+HISTORY_REASON = "Textes du bilan"
+
+
+def _stamp(instance, user):
+    """Who wrote the bilan, for the audit trail (the request's user is not known outside a view)."""
+    if user is not None:
+        instance._history_user = user
+    instance._change_reason = HISTORY_REASON
+    return instance
+
+
+def _next_version(project: Project) -> None:
+    """The dossier's next version, read with its row locked: a dossier form opened before this
+    save can no longer overwrite the focus fields (the intervenant is in both)."""
+    project.version = (
+        Project.objects.select_for_update().values_list("version", flat=True).get(pk=project.pk) + 1
+    )
 
 
 @transaction.atomic
@@ -27,7 +47,7 @@ def bilan_texts_update(
     for name, value in texts.items():
         setattr(programme_year, name, value)
     programme_year.full_clean()
-    programme_year.save()
+    _stamp(programme_year, user).save()
 
     for project, remove in focus:
         if project.year_id != year or not project.is_focus:
@@ -36,7 +56,8 @@ def bilan_texts_update(
             project.is_focus = False
             project.focus_order = None
         project.full_clean()
-        project.save(update_fields=[*FOCUS_FIELDS, "is_focus", "updated_at"])
+        _next_version(project)
+        _stamp(project, user).save(update_fields=[*FOCUS_FIELDS, "is_focus", "updated_at", "version"])
 
     if add_focus is not None:
         if add_focus.year_id != year or not add_focus.is_programmed:
@@ -44,7 +65,8 @@ def bilan_texts_update(
         last = Project.objects.for_year(year).filter(is_focus=True).aggregate(n=Max("focus_order"))["n"]
         add_focus.is_focus = True
         add_focus.focus_order = (last or 0) + 1
-        add_focus.save(update_fields=["is_focus", "focus_order", "updated_at"])
+        _next_version(add_focus)
+        _stamp(add_focus, user).save(update_fields=["is_focus", "focus_order", "updated_at", "version"])
 
     logger.info("Textes du bilan %s enregistrés par %s", year, getattr(user, "username", "?"))
     return programme_year

@@ -1,5 +1,5 @@
 """The dossier page: every field, the funding plan with its totals, the history of its status,
-and the buttons of the workflow the user may use."""
+the journal of its changes, and the buttons of the workflow the user may use."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -8,6 +8,7 @@ from django.utils import timezone
 from contratville.permissions import permission_required
 from projects.services import transitions_for_user
 
+from ..history import project_journal
 from ..project_selectors import budget_mismatch_message, funding_plan, project_detail_queryset
 
 
@@ -27,5 +28,6 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": list(project.status_changes.all()),
             "quartiers": list(project.quartiers.all()),
             "indicators": list(project.indicators.all()),
+            "journal": project_journal(project.pk),
         },
     )

@@ -1,9 +1,17 @@
-"""Creating and editing a dossier with its funding lines and indicators (one form)."""
+"""Creating and editing a dossier with its funding lines and indicators (one form).
+
+A save based on a version of the dossier older than the stored one (someone saved it, moved it
+in the workflow or imported it meanwhile) is refused: the form comes back with what the user
+typed, what is now stored where it differs, and what was changed since the form was opened.
+The form then carries the current version, so that saving it again, having compared, is a
+deliberate choice."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from contratville.permissions import permission_required
 from projects.models import Project
@@ -16,9 +24,11 @@ from ..forms import (
     ProjectForm,
     error_summary,
     kept_and_removed,
+    stale_differences,
 )
+from ..history import last_change, project_journal
 from ..project_selectors import budget_mismatch_message, funding_plan, project_detail_queryset
-from ..project_services import project_save_with_lines
+from ..project_services import StaleProjectError, project_save_with_lines
 
 SUBMIT_ACTION = "deposer"
 
@@ -41,13 +51,24 @@ def _edit(request: HttpRequest, project: Project) -> HttpResponse:
     lines = FundingLineFormSet(data, instance=project, prefix=FUNDING_LINES_PREFIX)
     indicators = IndicatorFormSet(data, instance=project, prefix=INDICATORS_PREFIX)
 
+    conflict = None
     if data is not None:
         # Every part is validated, so that every error shows at once.
         valid = all([form.is_valid(), lines.is_valid(), indicators.is_valid()])
         if valid:
-            saved = _save(request, form, lines, indicators, creating=creating)
-            if saved is not None:
-                return redirect("dossiers:detail", pk=saved.pk)
+            try:
+                saved = _save(request, form, lines, indicators, creating=creating)
+            except StaleProjectError as stale:
+                conflict = _conflict(form, lines, stale)
+            else:
+                if saved is not None:
+                    return redirect("dossiers:detail", pk=saved.pk)
+        elif not creating:
+            # Invalid, perhaps because the dossier changed meanwhile (its lines replaced by an
+            # import...): then the errors come with what changed.
+            stale = _stale(form, project)
+            if stale is not None:
+                conflict = _conflict(form, lines, stale)
 
     summary = error_summary(form, {"Ligne de financement": lines, "Indicateur": indicators})
     return render(
@@ -63,7 +84,9 @@ def _edit(request: HttpRequest, project: Project) -> HttpResponse:
             "creating": creating,
             "error_summary": summary,
             "submit_action": SUBMIT_ACTION,
+            "conflict": conflict,
         },
+        status=409 if conflict else 200,
     )
 
 
@@ -83,6 +106,7 @@ def _save(request, form: ProjectForm, lines, indicators, *, creating: bool) -> P
             removed_indicators=removed_indicators,
             new_operator=form.new_operator,
             submit=submit,
+            expected_version=None if creating else form.cleaned_data["version"],
         )
     except ValidationError as error:
         # What the form could not foresee (a dossier saved meanwhile with the same number...).
@@ -102,3 +126,44 @@ def _save(request, form: ProjectForm, lines, indicators, *, creating: bool) -> P
     if warning:
         messages.warning(request, warning)
     return project
+
+
+def _stale(form: ProjectForm, project: Project) -> StaleProjectError | None:
+    """The refusal a save of this invalid form would also meet, if its version is outdated."""
+    opened = form.cleaned_data.get("version")
+    if opened is None:
+        return None
+    current = Project.objects.values_list("version", flat=True).get(pk=project.pk)
+    return StaleProjectError(project.pk, opened, current) if current != opened else None
+
+
+def _conflict(form: ProjectForm, lines, stale: StaleProjectError) -> dict:
+    """What the refused form shows: who saved the dossier last and when, the stored values that
+    differ from the user's, and the journal since the form was opened. The form is given the
+    stored version, so that saving it again replaces the stored values knowingly."""
+    current = project_detail_queryset().get(pk=stale.project_id)
+    last = last_change(current.pk)
+    who = "une autre personne"
+    when = ""
+    if last is not None:
+        if last.history_user is not None:
+            who = last.history_user.get_full_name() or last.history_user.get_username()
+        when = date_format(timezone.localtime(last.history_date), "j F Y à H:i")
+    form.data = form.data.copy()
+    form.data[form.add_prefix("version")] = str(current.version)
+    comparison = stale_differences(form, lines, current)
+    return {
+        "message": (
+            f"Ce dossier a été modifié par {who}{f' le {when}' if when else ''} pendant que vous le modifiiez : "
+            "vos changements n'ont pas été enregistrés. Vos valeurs sont conservées dans le formulaire "
+            "ci-dessous ; comparez-les aux valeurs actuellement enregistrées. Pour garder les vôtres, "
+            "enregistrez à nouveau ; pour repartir de la version actuelle, rechargez le dossier."
+        ),
+        "who": who,
+        "when": when,
+        "reason": (last.history_change_reason or "") if last is not None else "",
+        "current": current,
+        "differences": comparison.differences,
+        "current_lines": comparison.current_lines,
+        "journal": project_journal(current.pk, after_version=stale.expected_version),
+    }

@@ -381,6 +381,7 @@ def test_editing_removes_a_line_and_adds_one(agent_client, operator):
         ],
     )
     data["lignes-INITIAL_FORMS"] = "2"
+    data["version"] = str(project.version)
 
     response = agent_client.post(f"/projets/{project.pk}/modifier/", data)
 
@@ -415,6 +416,7 @@ def test_changing_the_funder_of_a_default_line_changes_its_nature(agent_client, 
     assert existing.nature == Nature.SPECIFIQUE
     data = form_data(operator, lines=[line("caf", "1 000", id=str(existing.pk), project=str(project.pk))])
     data["lignes-INITIAL_FORMS"] = "1"
+    data["version"] = str(project.version)
 
     agent_client.post(f"/projets/{project.pk}/modifier/", data)
 
