@@ -3,7 +3,7 @@
 from import_export import resources, widgets
 from import_export.fields import Field
 
-from projects.resources import ChoiceWidget, FrenchBooleanWidget
+from projects.resources import ChoiceWidget, FrenchBooleanWidget, PlainIntegerWidget
 
 from .models import Funder, Nature
 
@@ -15,7 +15,7 @@ class FunderResource(resources.ModelResource):
     default_nature = Field(
         attribute="default_nature", column_name="Nature par défaut", widget=ChoiceWidget(Nature)
     )
-    order = Field(attribute="order", column_name="Ordre", widget=widgets.IntegerWidget(), default=0)
+    order = Field(attribute="order", column_name="Ordre", widget=PlainIntegerWidget(), default=0)
     is_active = Field(attribute="is_active", column_name="Actif", widget=FrenchBooleanWidget(), default=True)
 
     class Meta:

@@ -13,6 +13,14 @@ from import_export.fields import Field
 from .models import Commune, Operator, OperatorKind, Pillar, Quartier, QuartierKind, Theme
 
 
+class PlainIntegerWidget(widgets.IntegerWidget):
+    """An integer as digits only: the French number format would write id 12345 as "12 345",
+    which a spreadsheet reads as text and a re-import as another value."""
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
 class ChoiceWidget(widgets.Widget):
     """Exports a choice's French label; imports either that label or the stored value."""
 
@@ -56,7 +64,7 @@ class PillarResource(resources.ModelResource):
     code = Field(attribute="code", column_name="Code", widget=widgets.CharWidget())
     label = Field(attribute="label", column_name="Libellé", widget=widgets.CharWidget())
     short_label = Field(attribute="short_label", column_name="Libellé court", widget=widgets.CharWidget())
-    order = Field(attribute="order", column_name="Ordre", widget=widgets.IntegerWidget(), default=0)
+    order = Field(attribute="order", column_name="Ordre", widget=PlainIntegerWidget(), default=0)
 
     class Meta:
         model = Pillar
@@ -74,7 +82,7 @@ class ThemeResource(resources.ModelResource):
         column_name="Code du pilier",
         widget=widgets.ForeignKeyWidget(Pillar, field="code"),
     )
-    order = Field(attribute="order", column_name="Ordre", widget=widgets.IntegerWidget(), default=0)
+    order = Field(attribute="order", column_name="Ordre", widget=PlainIntegerWidget(), default=0)
 
     class Meta:
         model = Theme
@@ -138,7 +146,7 @@ class QuartierResource(resources.ModelResource):
 class OperatorResource(resources.ModelResource):
     # SIRET is optional and the name is not unique: only the id identifies an operator. A row
     # with an empty id creates a new operator.
-    id = Field(attribute="id", column_name="Identifiant", widget=widgets.IntegerWidget())
+    id = Field(attribute="id", column_name="Identifiant", widget=PlainIntegerWidget())
     name = Field(attribute="name", column_name="Nom", widget=widgets.CharWidget())
     kind = Field(attribute="kind", column_name="Type de porteur", widget=ChoiceWidget(OperatorKind))
     siret = Field(attribute="siret", column_name="SIRET", widget=widgets.CharWidget())

@@ -285,3 +285,12 @@ def test_operator_import_rejects_an_unknown_kind():
 
     assert result.has_validation_errors()
     assert not Operator.objects.filter(name="Collectif inconnu").exists()
+
+
+def test_operator_ids_are_exported_as_plain_digits():
+    operator = OperatorFactory(name="Association des cinq chiffres")
+    Operator.objects.filter(pk=operator.pk).update(id=12345)
+
+    row = next(row for row in OperatorResource().export().dict if row["Nom"] == operator.name)
+
+    assert row["Identifiant"] == "12345"
