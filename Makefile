@@ -87,3 +87,8 @@ backup: ## Dated backup of the whole database into backups/ (pg_dump on PostgreS
 restore: ## Replace the database by FILE=backups/… (asks for confirmation unless YES=1; saves the current data first)
 	@test -n "$(FILE)" || { echo "Usage : make restore FILE=backups/… [YES=1]"; exit 2; }
 	$(MANAGE) restore_data "$(FILE)" $(if $(filter 1 oui yes,$(YES)),--yes)
+
+.PHONY: bench
+bench: install ## National-scale benchmark (docs/performance.md); DATABASE_URL names the scale PostgreSQL database
+	@case "$$DATABASE_URL" in postgres*) ;; *) echo "DATABASE_URL doit nommer la base PostgreSQL à l'échelle nationale (docs/performance.md)." >&2; exit 2;; esac
+	$(PY) bench/run.py

@@ -94,6 +94,22 @@ class FundingLine(models.Model):
             ),
             models.CheckConstraint(condition=Q(nature__in=Nature.values), name="funding_line_nature_valid"),
         ]
+        indexes = [
+            # Every sum over a dossier's lines (bilan, dashboard, list) reads this index alone on
+            # PostgreSQL: the dossier, then what the sums need (docs/performance.md).
+            models.Index(
+                fields=["project"],
+                include=["funder", "nature", "amount_requested", "amount_granted"],
+                name="fundingline_project_cover_idx",
+            ),
+            # The lines with money granted, by funder: the dossiers the ANCT or the FCS supports.
+            models.Index(
+                fields=["funder", "project"],
+                include=["amount_granted"],
+                condition=Q(amount_granted__gt=0),
+                name="fundingline_granted_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.funder} : {self.amount_granted if self.amount_granted is not None else self.amount_requested}"

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from projects.models import (
@@ -252,4 +252,21 @@ def generate_scale_data(
             report.projects += len(projects)
             report.lines += len(lines)
             progress(f"{year} : {len(projects)} dossiers, {len(lines)} lignes de financement")
+    analyze(progress)
     return report
+
+
+ANALYZED_TABLES = [Project, FundingLine, Project.quartiers.through, Operator, Quartier]
+
+
+def analyze(progress: Callable[[str], None] = lambda _: None) -> None:
+    """Fresh planner statistics after a bulk load (PostgreSQL): without them the planner guesses
+    the new rows' numbers and picks slow plans. Outside a transaction, VACUUM too, so that the
+    covering indexes are read alone (index-only scans need the visibility map)."""
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in ANALYZED_TABLES)
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{command} {tables}")
+    progress(f"{command} : statistiques du planificateur à jour")

@@ -134,7 +134,12 @@ class FundingTotals:
 def funding_totals(projects: QuerySet, *, funders=(), natures=()) -> FundingTotals:
     """Requested and granted totals of the funding lines of the given dossiers (one query);
     only the lines of the given funders and natures when some are given."""
-    lines = FundingLine.objects.filter(project__in=projects.order_by().values("pk"))
+    query = projects.query
+    if not (query.where or query.is_sliced or query.combinator or query.distinct):
+        # Every dossier, so every line: no `project IN (SELECT id FROM project)` to join.
+        lines = FundingLine.objects.all()
+    else:
+        lines = FundingLine.objects.filter(project__in=projects.order_by().values("pk"))
     if funders:
         lines = lines.filter(funder__in=[funder.pk for funder in funders])
     if natures:

@@ -442,6 +442,17 @@ class Project(models.Model):
         indexes = [
             models.Index(fields=["year", "status"], name="project_year_status_idx"),
             models.Index(fields=["year", "pillar"], name="project_year_pillar_idx"),
+            # The dossier list's default order (latest year first, then reference): its first
+            # page is read from the index, with no sort of every dossier (docs/performance.md).
+            models.Index(fields=["-year", "reference"], name="project_list_order_idx"),
+            # A year's programmed dossiers, all the bilan and the dashboard count: read from the
+            # index alone (partial: programmed statuses only; covering on PostgreSQL).
+            models.Index(
+                fields=["year"],
+                include=["id", "pillar", "theme", "operator"],
+                condition=Q(status__in=["programme", "justifie", "solde"]),
+                name="project_programmed_idx",
+            ),
         ]
 
     def __str__(self):

@@ -93,19 +93,20 @@ def areas(
         quartiers = quartier_reference()
     programmed = Q(project__year_id=year, project__status__in=Status.programmed())
 
-    per_project: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    funder_projects: dict[str, int] = defaultdict(int)
-    lines = (
-        FundingLine.objects.filter(programmed)
-        .filter(scope.line_q())
-        .values_list("project_id", "funder__code")
-        .annotate(granted=Sum("amount_granted"))
-        .order_by()
-    )
-    for project_id, funder_code, granted in lines:
-        per_project[project_id] += granted or ZERO
-        if granted:
-            funder_projects[funder_code] += 1
+    # Per dossier, its total (a few tens of thousands of rows at national scale, not one per line).
+    lines = FundingLine.objects.filter(programmed).filter(scope.line_q()).order_by()
+    per_project: dict[int, Decimal] = {
+        project_id: granted or ZERO
+        for project_id, granted in lines.values_list("project_id").annotate(granted=Sum("amount_granted"))
+    }
+    # Amounts are never negative: a funder granted money to a dossier when one of its lines is > 0.
+    funder_projects: dict[str, int] = {
+        code: n
+        for code, n in lines.values_list("funder__code").annotate(
+            n=Count("project_id", distinct=True, filter=Q(amount_granted__gt=0))
+        )
+        if n
+    }
 
     targets: dict[int, set[int]] = defaultdict(set)
     pairs = (
@@ -158,7 +159,7 @@ def areas(
             total - in_commune_amount,
             projects_programmed - in_commune_projects,
         ),
-        funder_projects=dict(funder_projects),
+        funder_projects=funder_projects,
     )
 
 

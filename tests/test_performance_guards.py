@@ -1,0 +1,190 @@
+"""Guards of what the national-scale benchmark found (docs/performance.md, bench/run.py).
+
+- The pages that read the most data run the same queries whatever the data's size: the
+  dashboard (with and without filters), the dossier list, the bilan's JSON and figures.
+- The indexes they rely on are declared on the models and created by a migration.
+- `generate_scale_data` leaves fresh planner statistics behind on PostgreSQL.
+"""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.test.utils import CaptureQueriesContext
+
+from contratville import roles
+from funding.models import FundingLine
+from funding.scale import generate_scale_data
+from projects.models import Project, Status
+from reports.filters import Scope
+from reports.selectors import bilan_as_json, figures_by_year
+from tests.factories import (
+    FondsDeConcoursFactory,
+    FundingLineFactory,
+    OperatorFactory,
+    ProgrammeYearFactory,
+    ProjectFactory,
+    UserFactory,
+    funder,
+    quartier,
+    theme,
+)
+
+pytestmark = pytest.mark.django_db
+
+# The indexes of issue 7, by model: what the bilan, the dashboard and the list read.
+PERFORMANCE_INDEXES = {
+    Project: ["project_list_order_idx", "project_programmed_idx"],
+    FundingLine: ["fundingline_project_cover_idx", "fundingline_granted_idx"],
+}
+# `figures_by_year`: piliers and thématiques, funders, counts, FCS, amounts, envelopes, priority
+# thématiques; and the fonds de concours.
+FIGURES_QUERIES = 7
+BILAN_JSON_QUERIES = FIGURES_QUERIES + 1
+
+
+def _programme(dossiers: int) -> None:
+    """`dossiers` dossiers over two years, of every status, with quartiers and funding lines."""
+    for year in (2021, 2022):
+        programme_year, _ = Project.year.field.related_model.objects.get_or_create(year=year)
+        programme_year.fcs_envelope = Decimal("5000")
+        programme_year.save()
+        programme_year.priority_themes.set([theme("1.1")])
+    FondsDeConcoursFactory(year_id=2022)
+    statuses = [Status.PROGRAMME, Status.SOLDE, Status.REFUSE, Status.DEPOSE, Status.JUSTIFIE]
+    start = Project.objects.count()
+    for index in range(start, start + dossiers):
+        project = ProjectFactory(
+            year_id=2021 + index % 2,
+            operator=OperatorFactory(kind="association" if index % 3 else "commune"),
+            status=statuses[index % len(statuses)],
+        )
+        project.quartiers.set([quartier("QP062008"), quartier("QP062011")][: 1 + index % 2])
+        FundingLineFactory(project=project, funder=funder("anct"), amount_granted=Decimal("100"))
+        FundingLineFactory(project=project, funder=funder("cabbalr_fcs"), amount_granted=Decimal("10"))
+        FundingLineFactory(project=project, funder=funder("caf"), nature="specifique", amount_granted=None)
+
+
+def _queries(function) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        function()
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def _at_two_sizes(function) -> tuple[list[str], list[str]]:
+    # Enough dossiers for every filter to match some at the small size too.
+    _programme(10)
+    small = _queries(function)
+    _programme(40)
+    large = _queries(function)
+    return small, large
+
+
+@pytest.fixture
+def direction(client):
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name=roles.DIRECTION), Group.objects.get(name=roles.AGENT))
+    client.force_login(user)
+    return client
+
+
+def _get(client, url):
+    def get():
+        response = client.get(url)
+        assert response.status_code == 200, url
+
+    return get
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/tableau-de-bord/?annee=2022",
+        "/tableau-de-bord/?annee=2022&pilier=cohesion_sociale&financeur=anct",
+        "/tableau-de-bord/?annee=2022&quartier=QP062008&nature=specifique&type_porteur=association",
+        "/projets/",
+        "/projets/?annee=2022",
+        "/projets/?annee=2022&statut=programme&pilier=cohesion_sociale&financeur=anct",
+        "/bilan/2022.json",
+    ],
+)
+def test_the_pages_run_the_same_queries_at_any_size(direction, url):
+    get = _get(direction, url)
+    get()  # the session and the content types
+    small, large = _at_two_sizes(get)
+    assert len(small) == len(large), "\n".join(large)
+
+
+def test_the_figures_of_every_year_take_a_fixed_number_of_queries():
+    small, large = _at_two_sizes(lambda: figures_by_year([2021, 2022], Scope(financeur=("anct",))))
+    assert len(small) == len(large) == FIGURES_QUERIES
+    small, large = _at_two_sizes(lambda: bilan_as_json(2022))
+    assert len(small) == len(large) == BILAN_JSON_QUERIES
+
+
+def test_no_query_groups_by_labels_nor_counts_distinct_dossiers_over_every_line():
+    """At 1.4 million funding lines, grouping by text columns and `COUNT(DISTINCT)` over the
+    year's lines made the bilan's JSON take seconds (docs/performance.md)."""
+    _programme(5)
+    for sql in _queries(lambda: figures_by_year([2021, 2022], Scope())):
+        grouped = sql.partition("GROUP BY")[2]
+        assert "label" not in grouped.lower(), sql
+        if "COUNT(DISTINCT" in sql:
+            # Only over the FCS lines, a few.
+            assert '"funder_id" =' in sql and "amount_granted" in sql, sql
+
+
+def test_the_list_reads_no_identifier_list_for_the_totals_of_every_dossier(direction):
+    _programme(3)
+    sql = _queries(_get(direction, "/projets/"))
+    totals = [q for q in sql if 'SUM("funding_fundingline"."amount_requested")' in q]
+    assert totals and all("IN (SELECT" not in q for q in totals), totals
+
+
+def _migration_state():
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    return loader.project_state()
+
+
+@pytest.mark.parametrize("model", list(PERFORMANCE_INDEXES), ids=lambda m: m._meta.label)
+def test_the_performance_indexes_are_declared_and_migrated(model):
+    declared = {index.name: index for index in model._meta.indexes}
+    for name in PERFORMANCE_INDEXES[model]:
+        assert name in declared, f"{model._meta.label}: index {name} removed from Meta.indexes"
+    state = _migration_state().models[model._meta.app_label, model._meta.model_name]
+    migrated = {index.name: index for index in state.options.get("indexes", [])}
+    for name, index in declared.items():
+        assert name in migrated, f"{model._meta.label}: no migration creates the index {name}"
+        assert migrated[name].deconstruct() == index.deconstruct(), name
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's covering and partial indexes")
+def test_the_indexes_exist_in_the_database_as_declared():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(%s)",
+            [[name for names in PERFORMANCE_INDEXES.values() for name in names]],
+        )
+        definitions = dict(cursor.fetchall())
+    assert (
+        "INCLUDE (funder_id, nature, amount_requested, amount_granted)"
+        in definitions["fundingline_project_cover_idx"]
+    )
+    assert "WHERE (amount_granted > (0)::numeric)" in definitions["fundingline_granted_idx"]
+    assert "'programme'" in definitions["project_programmed_idx"]
+    assert "(year DESC, reference)" in definitions["project_list_order_idx"]
+
+
+def test_generate_scale_data_refreshes_the_planner_statistics():
+    ProgrammeYearFactory(year=2000)  # any reference data is there already; nothing else needed
+    with CaptureQueriesContext(connection) as queries:
+        generate_scale_data(dossiers_per_year=5, years=1, seed=3)
+    analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(("ANALYZE", "VACUUM"))]
+    if connection.vendor == "postgresql":
+        # In the test's transaction: ANALYZE alone (VACUUM cannot run in a transaction).
+        assert len(analyzed) == 1 and analyzed[0].startswith("ANALYZE"), analyzed
+        assert '"funding_fundingline"' in analyzed[0]
+    else:
+        assert analyzed == []
