@@ -6,12 +6,15 @@ constant number of queries."""
 import re
 from decimal import Decimal
 from importlib import import_module
+from io import StringIO
 from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -314,6 +317,23 @@ def test_a_reimport_records_the_changed_amounts_status_and_version(client, camil
         "Ligne de financement CAF modifiée : demandé 5 000,00 € → 5 000,00 €, accordé — → 4 000,00 €"
         in journal
     )
+
+
+def test_the_import_command_records_the_user_it_names(camille, tmp_path):
+    path = tmp_path / "programmation.csv"
+    path.write_text(
+        "\n".join([HEADER, "2025;I-009;Titre;Association Élan;association;emploi;2.1;;depose;anct;100;"])
+    )
+
+    call_command("import_programmation", str(path), utilisateur="camille", stdout=StringIO())
+
+    record = Project.history.get(reference="I-009")
+    assert (record.history_user, record.history_change_reason) == (
+        camille,
+        "Import de programmation programmation.csv",
+    )
+    with pytest.raises(CommandError, match="Utilisateur inconnu : personne"):
+        call_command("import_programmation", str(path), utilisateur="personne", stdout=StringIO())
 
 
 def test_a_dry_run_records_nothing(camille):

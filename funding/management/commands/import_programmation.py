@@ -1,7 +1,10 @@
-"""`manage.py import_programmation FILE [--dry-run]` (CONTRACTS.md §3)."""
+"""`manage.py import_programmation FILE [--dry-run] [--utilisateur LOGIN]` (CONTRACTS.md §3).
+
+`--utilisateur` names the person the audit trail records as the author of the import."""
 
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from funding.services import programmation_import
@@ -17,12 +20,24 @@ class Command(BaseCommand):
             action="store_true",
             help="vérifie le fichier et affiche le bilan sans rien enregistrer",
         )
+        parser.add_argument(
+            "--utilisateur",
+            metavar="LOGIN",
+            help="identifiant de la personne qui importe, inscrite comme auteur dans l'historique des dossiers",
+        )
 
-    def handle(self, *args, file, dry_run, **options):
+    def handle(self, *args, file, dry_run, utilisateur=None, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Fichier introuvable : {file}")
-        result = programmation_import(content=path.read_bytes(), filename=path.name, dry_run=dry_run)
+        user = None
+        if utilisateur:
+            user = get_user_model().objects.filter(username=utilisateur).first()
+            if user is None:
+                raise CommandError(f"Utilisateur inconnu : {utilisateur}")
+        result = programmation_import(
+            content=path.read_bytes(), filename=path.name, dry_run=dry_run, user=user
+        )
         if not result.ok:
             for issue in result.errors:
                 self.stderr.write(str(issue))
