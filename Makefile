@@ -74,7 +74,8 @@ format: install-dev
 
 check-deploy: install ## Production settings must pass Django's deployment checks
 	DJANGO_SETTINGS_MODULE=contratville.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
-		ALLOWED_HOSTS=contratville.example.org $(MANAGE) check --deploy --fail-level WARNING
+		ALLOWED_HOSTS=contratville.example.org DATABASE_URL=$${DATABASE_URL:-postgres://localhost/contratville} \
+		$(MANAGE) check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache .ruff_cache

@@ -16,3 +16,6 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("reports.urls")),
 ]
+
+# Refused permissions are logged (contratville/auth.py) before the 403 page.
+handler403 = "contratville.auth.permission_denied"

@@ -12,6 +12,8 @@ def _manage(*args, **env):
     # Browser tests allow Django's ORM under Playwright's event loop; production never does.
     unset = {"SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     environment = {k: v for k, v in os.environ.items() if k not in unset}
+    # Production names its database; these commands never connect to it.
+    environment.setdefault("DATABASE_URL", "postgres://contratville@127.0.0.1:5432/contratville")
     environment.update(DJANGO_SETTINGS_MODULE="contratville.settings.production", **env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],

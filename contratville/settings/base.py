@@ -1,9 +1,13 @@
 """Settings shared by every environment, read from the environment where they vary."""
 
+import base64
+import hashlib
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -22,6 +26,12 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def csp_hash(source: str) -> str:
+    """A Content-Security-Policy source that allows exactly this inline text (with 'unsafe-hashes'
+    for an attribute)."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
 
 
 def require_env(name: str) -> str:
@@ -48,6 +58,10 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    # Registers django-csp's checks of the policy's format.
+    "csp",
+    # Sign-in failures and refused permissions logged (contratville/auth.py).
+    "contratville.apps.ContratvilleConfig",
     "projects",
     "funding",
     "reports",
@@ -62,9 +76,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Pushes a signed-in session's expiry back as its user works (SESSION_IDLE_TIMEOUT).
+    "contratville.auth.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's middleware, with the admin's few inline attributes allowed on /admin/ only.
+    "contratville.security.CSPMiddleware",
     # Records who made each change in the audit trail.
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: counts failed sign-ins.
@@ -143,10 +160,71 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Sign-in failures, lockouts and refused permissions (contratville/auth.py): always kept,
+        # whatever LOG_LEVEL says, for the administrator to read.
+        "contratville.security": {"level": "INFO"},
+    },
 }
+
+# --- Security headers and cookies (every environment: the tests see what production sends) ---
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (django-csp 4): no inline script or style anywhere; the charts' data
+# comes through json_script and plotly.js from our own static files, its style sheets too
+# (templates/reports/_plotly.html). The Django admin's few inline attributes are allowed on
+# /admin/ only (contratville/security.py). tests/browser/test_csp.py watches for violations.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # The only two style attributes plotly.js writes for our charts: an empty one (colour
+        # bars) and the one of <b> in a chart's text.
+        "style-src-attr": ["'unsafe-hashes'", csp_hash(""), csp_hash("font-weight:bold")],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# --- Sessions: they end after SESSION_IDLE_TIMEOUT seconds without a request (8 hours by
+# default). Each request of a signed-in user pushes the expiry back, by saving the session again
+# at most every SESSION_REFRESH_INTERVAL seconds (contratville/auth.py) rather than on every
+# request as SESSION_SAVE_EVERY_REQUEST would: one write per minute instead of one per page. ---
+SESSION_COOKIE_AGE = int(env("SESSION_IDLE_TIMEOUT") or 8 * 3600)
+SESSION_REFRESH_INTERVAL = min(60, SESSION_COOKIE_AGE // 10)
+
+# --- Sign-in protection (django-axes) ---
+# Five wrong passwords for one username from one address lock that pair for 15 minutes: one
+# person's typos never lock their colleagues behind the same NAT, nor that person on another
+# computer. A successful sign-in clears the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# French page with the delay in minutes, and the lockout logged.
+AXES_LOCKOUT_CALLABLE = "contratville.auth.lockout_response"
+# The client's address: REMOTE_ADDR, or, behind AXES_IPWARE_PROXY_COUNT reverse proxies that
+# each append to X-Forwarded-For, the address the outermost of them saw. Never trust the
+# header without proxies: any client can write it.
+AXES_CLIENT_IP_CALLABLE = "contratville.auth.client_ip_address"
+AXES_IPWARE_PROXY_COUNT = int(env("AXES_IPWARE_PROXY_COUNT") or 0) or None
 
 # Name printed on the bilan and in the interface.
 AGGLOMERATION_NAME = env(

@@ -1,0 +1,432 @@
+"""Every address of the URL conf × every role → the expected answer.
+
+The matrix is built from the URL conf itself (admin included): an address without an entry
+below fails `test_every_address_has_an_entry_in_the_matrix`, so a new view cannot ship without
+someone deciding who may open it. Addresses are keyed by URL name; the admin's, which repeat
+for every registered model, by their family (`admin:*_changelist`, `admin:*_change`...), with
+per-model exceptions in ADMIN_MODEL_EXCEPTIONS.
+
+Roles (contratville/roles.py): anonymous, agent (Chargés de mission), direction, comité, and
+admin (a superuser in the Administrateurs group, the only staff account)."""
+
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from contratville import roles
+from funding.import_storage import pending_import_get, pending_import_store
+from projects.models import ProgrammeYear, Project, Status
+from tests.factories import (
+    FondsDeConcoursFactory,
+    FundingLineFactory,
+    OperatorFactory,
+    ProjectFactory,
+    UserFactory,
+)
+
+ROLES = ("anonymous", "agent", "direction", "comite", "admin")
+GROUPS = {
+    "agent": roles.AGENT,
+    "direction": roles.DIRECTION,
+    "comite": roles.COMITE,
+    "admin": roles.ADMINISTRATEUR,
+}
+
+# Expected answers.
+OK = 200
+DENIED = 403  # signed in, not allowed: the 403 page (and a line in the security log)
+NOT_FOUND = 404
+GET_NOT_ALLOWED = 405  # a POST-only view
+LOGIN = "→ /connexion/"  # 302 to our login page, with ?next=
+ADMIN_LOGIN = "→ /admin/login/"  # 302 to the admin's login page, with ?next=
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """302 to an address starting with `to` (`{pk}`, `{project}`, ... from the dataset)."""
+
+    to: str
+
+    def __str__(self):
+        return f"→ {self.to}"
+
+
+def row(anonymous, agent, direction, comite, admin) -> dict[str, object]:
+    return dict(zip(ROLES, (anonymous, agent, direction, comite, admin), strict=True))
+
+
+def everyone(answer) -> dict[str, object]:
+    return row(answer, answer, answer, answer, answer)
+
+
+# The Django admin: staff only, and only the administrator is staff. Signed-in users without
+# staff status are sent to the admin's login page, like anonymous visitors.
+def admin_only(answer=OK) -> dict[str, object]:
+    return row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, answer)
+
+
+#                                   anonymous  agent   direction  comité  admin
+READ_DOSSIERS = row(LOGIN, OK, OK, DENIED, OK)
+WRITE_DOSSIERS = row(LOGIN, OK, OK, DENIED, OK)
+READ_BILAN = row(LOGIN, OK, OK, OK, OK)
+
+MATRIX: dict[str, dict[str, object]] = {
+    # Sign-in and sign-out (Django's views). Signing out is a POST.
+    "login": everyone(OK),
+    "logout": everyone(GET_NOT_ALLOWED),
+    # Each role's home: the dashboard for direction, comité and admin, the dossiers for agents.
+    "reports:home": row(LOGIN, Redirect("/projets/"), OK, OK, OK),
+    # Dossiers (funding/urls.py).
+    "dossiers:list": READ_DOSSIERS,
+    "dossiers:export": row(LOGIN, OK, OK, DENIED, OK),
+    "dossiers:import": row(LOGIN, OK, OK, DENIED, OK),
+    "dossiers:import-template": row(LOGIN, OK, OK, DENIED, OK),
+    "dossiers:create": WRITE_DOSSIERS,
+    "dossiers:detail": READ_DOSSIERS,
+    "dossiers:update": WRITE_DOSSIERS,
+    # Operators and the workflow (projects/urls.py). A status change is a POST.
+    "projects:operator-list": READ_DOSSIERS,
+    "projects:operator-search": READ_DOSSIERS,
+    "projects:operator-detail": READ_DOSSIERS,
+    "projects:project-transition": everyone(GET_NOT_ALLOWED),
+    # Dashboard and bilan (reports/urls.py): every role reads them; only the direction writes
+    # the bilan's texts.
+    "reports:dashboard": READ_BILAN,
+    "reports:dashboard-geojson": READ_BILAN,
+    "reports:bilan": READ_BILAN,
+    "reports:bilan-json": READ_BILAN,
+    "reports:bilan-pdf": READ_BILAN,
+    "reports:bilan-texts": row(LOGIN, DENIED, OK, DENIED, OK),
+    # The admin's own pages.
+    "admin:index": admin_only(),
+    # The login form is shown to a signed-in user without staff status (with a message).
+    "admin:login": row(OK, OK, OK, OK, Redirect("/admin/")),
+    # Signing out is a POST; the admin's wrapper first sends a non-staff visitor to its index.
+    "admin:logout": row(*[Redirect("/admin/")] * 4, GET_NOT_ALLOWED),
+    "admin:password_change": admin_only(),
+    "admin:password_change_done": admin_only(),
+    # Without its query parameters the autocomplete refuses even the administrator.
+    "admin:autocomplete": admin_only(DENIED),
+    "admin:jsi18n": admin_only(),
+    "admin:app_list": admin_only(),
+    # "View on site": to the object's own page.
+    "admin:view_on_site": admin_only(Redirect("http://testserver/projets/{project}/")),
+    # Unknown addresses under /admin/: the login page first, then 404.
+    "admin:(?P<url>.*)$": admin_only(NOT_FOUND),
+    # Every registered model's pages.
+    "admin:*_changelist": admin_only(),
+    "admin:*_add": admin_only(),
+    "admin:*_change": admin_only(),
+    "admin:*_delete": admin_only(),
+    "admin:*_history": admin_only(),
+    # /admin/<app>/<model>/<pk>/ redirects to the object's change page.
+    "admin:*_<path:object_id>/": admin_only(Redirect("/admin/")),
+    # django-simple-history: one past version of an object.
+    "admin:*_simple_history": admin_only(),
+    # django-import-export, on the reference data's models.
+    "admin:*_import": admin_only(),
+    "admin:*_process_import": admin_only(GET_NOT_ALLOWED),
+    "admin:*_export": admin_only(),
+    # The user admin's password form.
+    "admin:*_password_change": admin_only(),
+}
+
+# Where one model's admin answers differently from its family.
+ADMIN_MODEL_EXCEPTIONS: dict[str, dict[str, object]] = {
+    # django-axes' records of sign-in attempts are written by axes only.
+    "admin:axes_accessattempt_add": admin_only(DENIED),
+    "admin:axes_accesslog_add": admin_only(DENIED),
+    "admin:axes_accessfailurelog_add": admin_only(DENIED),
+}
+
+
+# --- The URL conf, walked --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Address:
+    route: str  # the full pattern, e.g. "projets/<int:pk>/"
+    name: str | None  # the full URL name, e.g. "dossiers:detail"
+    model: type | None  # the admin's model, for the admin's per-model addresses
+    key: str  # the matrix entry
+
+
+def _admin_models() -> dict[str, type]:
+    return {f"admin/{m._meta.app_label}/{m._meta.model_name}/": m for m in admin.site._registry}
+
+
+def _walk(patterns, route="", namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(n for n in (namespace, pattern.namespace) if n) or None
+            yield from _walk(pattern.url_patterns, route + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            name = pattern.name and ":".join(n for n in (namespace, pattern.name) if n)
+            yield route + str(pattern.pattern), name
+
+
+def url_conf() -> list[Address]:
+    models = _admin_models()
+    addresses = []
+    for route, name in _walk(get_resolver().url_patterns):
+        model = next((m for prefix, m in models.items() if route.startswith(prefix)), None)
+        if model is not None:
+            prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
+            if name and name.startswith(prefix):
+                key = "admin:*_" + name.removeprefix(prefix)
+            else:
+                key = "admin:*_" + route.removeprefix(
+                    f"admin/{model._meta.app_label}/{model._meta.model_name}/"
+                )
+            if name in ADMIN_MODEL_EXCEPTIONS:
+                key = name
+        elif name:
+            key = name
+        else:
+            key = "admin:" + route.removeprefix("admin/") if route.startswith("admin/") else route
+        addresses.append(Address(route, name, model, key))
+    return addresses
+
+
+def test_every_address_has_an_entry_in_the_matrix():
+    addresses = url_conf()
+    assert len(addresses) > 100  # the admin is walked too
+    missing = sorted({a.key for a in addresses} - MATRIX.keys() - ADMIN_MODEL_EXCEPTIONS.keys())
+    assert missing == [], (
+        "Nouvelle vue sans entrée dans la matrice des permissions "
+        f"(tests/test_permission_matrix.py) : {missing}"
+    )
+
+
+def test_every_entry_of_the_matrix_is_an_address():
+    keys = {a.key for a in url_conf()}
+    assert sorted(MATRIX.keys() - keys) == []
+    assert sorted(ADMIN_MODEL_EXCEPTIONS.keys() - keys) == []
+
+
+# --- The answers -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def dataset(db, settings, tmp_path, monkeypatch):
+    """One of each object an address can name, created once for the whole matrix."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # The PDF's rendering (WeasyPrint, Chromium) is not what is tested here.
+    monkeypatch.setattr("reports.bilan.render_pdf", lambda year: b"%PDF-1.7 matrice")
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    project = ProjectFactory(status=Status.DEPOSE)
+    FundingLineFactory(project=project)
+    FondsDeConcoursFactory()
+    project.indicators.create(label="Participants", expected=10)
+    OperatorFactory()
+    users = {}
+    for role, group in GROUPS.items():
+        user = UserFactory(username=f"matrice-{role}", is_staff=role == "admin", is_superuser=role == "admin")
+        user.groups.add(Group.objects.get(name=group))
+        users[role] = user
+    # So that every admin model has an object to open.
+    from projects.services import project_change_status
+
+    project_change_status(project=project, to_status=Status.EN_INSTRUCTION, user=users["agent"])
+    attempt = {"ip_address": "192.0.2.1", "user_agent": "test", "path_info": "/connexion/"}
+    AccessAttempt.objects.create(username="x", failures_since_start=1, get_data="", post_data="", **attempt)
+    AccessLog.objects.create(username="x", **attempt)
+    AccessFailureLog.objects.create(username="x", locked_out=False, **attempt)
+    return {"project": project, "operator": project.operator, "users": users}
+
+
+def _first(model):
+    return model._default_manager.order_by("pk").first()
+
+
+def url_for(address: Address, data) -> str:
+    project = data["project"]
+    if address.key == "admin:(?P<url>.*)$":
+        return "/admin/adresse-inconnue/"
+    if address.model is not None:
+        obj = _first(address.model)
+        assert obj is not None, f"aucun objet {address.model.__name__} pour {address.route}"
+        if address.key == "admin:*_<path:object_id>/":
+            meta = address.model._meta
+            return f"/admin/{meta.app_label}/{meta.model_name}/{obj.pk}/"
+        if address.key == "admin:*_simple_history":
+            history = obj.history.order_by("history_id").first()
+            return reverse(address.name, args=[obj.pk, history.history_id])
+        if "<path:object_id>" in address.route or "<id>" in address.route:
+            key = "id" if "<id>" in address.route else "object_id"
+            return reverse(address.name, kwargs={key: obj.pk})
+        return reverse(address.name)
+    kwargs = {
+        "admin:app_list": {"app_label": "projects"},
+        "admin:view_on_site": {
+            "content_type_id": ContentType.objects.get_for_model(Project).pk,
+            "object_id": project.pk,
+        },
+        "projects:operator-detail": {"pk": data["operator"].pk},
+    }.get(address.name)
+    if kwargs is None:
+        kwargs = {}
+        for parameter in re.findall(r"<(?:\w+:)?(\w+)>", address.route):
+            kwargs[parameter] = {"pk": project.pk, "year": 2021, "fmt": "csv"}[parameter]
+    query = {"dossiers:export": "?format=csv", "projects:operator-search": "?q=asso"}.get(address.name, "")
+    return reverse(address.name, kwargs=kwargs) + query
+
+
+def answer(response) -> object:
+    """The response in the matrix's terms."""
+    if response.status_code != 302:
+        return response.status_code
+    location = response["Location"]
+    if location.startswith("/connexion/?next="):
+        return LOGIN
+    if location.startswith("/admin/login/?next="):
+        return ADMIN_LOGIN
+    return f"→ {location}"
+
+
+def matches(expected, actual, data) -> bool:
+    if isinstance(expected, Redirect):
+        target = expected.to.format(project=data["project"].pk)
+        return isinstance(actual, str) and actual.startswith(f"→ {target}")
+    return expected == actual
+
+
+def test_every_address_answers_each_role_as_the_matrix_says(dataset):
+    clients = {"anonymous": Client()}
+    for role, user in dataset["users"].items():
+        clients[role] = Client()
+        clients[role].force_login(user)
+
+    mismatches, checked = [], 0
+    for address in url_conf():
+        expected = ADMIN_MODEL_EXCEPTIONS.get(address.name) or MATRIX[address.key]
+        url = url_for(address, dataset)
+        for role in ROLES:
+            actual = answer(clients[role].get(url))
+            checked += 1
+            if not matches(expected[role], actual, dataset):
+                mismatches.append(f"{url} [{address.key}] {role}: attendu {expected[role]}, obtenu {actual}")
+    assert checked > 500
+    assert mismatches == [], "\n".join(mismatches)
+
+
+# --- Writes refused: nothing written ---------------------------------------------------------
+
+
+def database_state() -> dict[str, list]:
+    """Every row of our apps' tables (dossiers, lines, operators, years, history...)."""
+    state = {}
+    for label in ("projects", "funding"):
+        for model in apps.get_app_config(label).get_models():
+            state[model._meta.label] = list(model._default_manager.order_by("pk").values())
+    return state
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    ProgrammeYear.objects.get_or_create(year=2021)
+    project = ProjectFactory(status=Status.EN_INSTRUCTION, title="Titre d'origine")
+    FundingLineFactory(project=project)
+    users = {}
+    for role in ("agent", "direction", "comite"):
+        users[role] = UserFactory(username=f"ecriture-{role}")
+        users[role].groups.add(Group.objects.get(name=GROUPS[role]))
+    return {"project": project, "users": users}
+
+
+def _client(world, role) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    return client
+
+
+WRITES = {
+    "transition": lambda w: (
+        f"/projets/{w['project'].pk}/statut/",
+        {"to_status": Status.ABANDONNE, "comment": "abandon"},
+    ),
+    # Only the direction decides: an agent's "programmer" is refused too.
+    "decision": lambda w: (
+        f"/projets/{w['project'].pk}/statut/",
+        {"to_status": Status.PROGRAMME, "decision_date": "2021-03-15"},
+    ),
+    "create": lambda w: (
+        "/projets/nouveau/",
+        {"year": "2021", "reference": "NOUVEAU-1", "title": "Créé sans droit", "action": "brouillon"},
+    ),
+    "edit": lambda w: (
+        f"/projets/{w['project'].pk}/modifier/",
+        {"title": "Modifié sans droit", "reference": w["project"].reference, "year": "2021"},
+    ),
+    "texts": lambda w: (
+        "/bilan/2021/textes/",
+        {"action": "enregistrer", "textes-perspectives_text": "Écrit sans droit"},
+    ),
+    "import-confirm": lambda w: ("/projets/import/", {"action": "confirm", "token": w["token"]}),
+}
+
+IMPORT_FILE = (
+    "annee;numero_dossier;intitule;porteur;type_porteur;pilier;thematique;statut;financeur;montant_demande\n"
+    "2021;IMP-1;Action importée;Association du quartier;association;cohesion_sociale;1.1;depose;anct;1000\n"
+).encode()
+
+REFUSED = [
+    ("transition", "anonymous", LOGIN),
+    ("transition", "comite", DENIED),
+    ("decision", "anonymous", LOGIN),
+    ("decision", "agent", DENIED),
+    ("decision", "comite", DENIED),
+    ("create", "anonymous", LOGIN),
+    ("create", "comite", DENIED),
+    ("edit", "anonymous", LOGIN),
+    ("edit", "comite", DENIED),
+    ("texts", "anonymous", LOGIN),
+    ("texts", "agent", DENIED),
+    ("texts", "comite", DENIED),
+    ("import-confirm", "anonymous", LOGIN),
+    ("import-confirm", "comite", DENIED),
+]
+
+
+@pytest.mark.parametrize(("write", "role", "expected"), REFUSED, ids=[f"{w}-{r}" for w, r, _ in REFUSED])
+def test_a_refused_write_writes_nothing(world, write, role, expected):
+    # A file previewed and waiting for its confirmation, under this user's name if signed in.
+    owner = world["users"].get(role, world["users"]["agent"])
+    world["token"] = pending_import_store(content=IMPORT_FILE, filename="p.csv", user=owner).token
+    before = database_state()
+    url, data = WRITES[write](world)
+
+    response = _client(world, role).post(url, data)
+
+    assert answer(response) == expected
+    assert database_state() == before
+    assert pending_import_get(token=world["token"], user=owner) is not None
+
+
+ALLOWED = [("transition", "agent"), ("decision", "direction"), ("import-confirm", "agent")]
+
+
+@pytest.mark.parametrize(("write", "role"), ALLOWED, ids=[f"{w}-{r}" for w, r in ALLOWED])
+def test_the_same_write_by_a_role_that_may_goes_through(world, write, role):
+    """The refusals above are the permission's, not the request's: the same request by a role
+    that holds the permission writes."""
+    world["token"] = pending_import_store(
+        content=IMPORT_FILE, filename="p.csv", user=world["users"][role]
+    ).token
+    before = database_state()
+    url, data = WRITES[write](world)
+
+    response = _client(world, role).post(url, data)
+
+    assert response.status_code == 302
+    assert database_state() != before
