@@ -48,8 +48,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DOC = ROOT / "docs" / "performance.md"
-START_MARK = "<!-- bench:results:start -->"
-END_MARK = "<!-- bench:results:end -->"
+# The section of docs/performance.md that a run rewrites: `<!-- bench:NAME:start -->` to `…:end -->`.
+DEFAULT_SECTION = "results"
 PROGRAMMED = ("programme", "justifie", "solde")
 BENCH_USER = "bench-performance"
 # The filters of the "filtered" measures: one pilier and one funder, a dossier and a line filter.
@@ -769,6 +769,12 @@ def main() -> None:
     parser.add_argument("--skip-pdf", action="store_true")
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md")
+    parser.add_argument(
+        "--section",
+        default=DEFAULT_SECTION,
+        help="the section of docs/performance.md to rewrite (results; settings: a run with other "
+        "PostgreSQL settings in DATABASE_URL)",
+    )
     parser.add_argument("--worker", choices=["pdf"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker == "pdf":
@@ -903,7 +909,7 @@ def main() -> None:
     print()
     print(report)
     if not args.no_write:
-        write_doc(report)
+        write_doc(report, args.section)
         print(f"Écrit dans {DOC.relative_to(ROOT)}.")
 
 
@@ -965,13 +971,14 @@ def render(info: dict, year: int, measures: list[Measure]) -> str:
     return "\n".join(lines)
 
 
-def write_doc(report: str) -> None:
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else f"# Performance\n\n{START_MARK}\n{END_MARK}\n"
-    if START_MARK not in text:
-        text += f"\n{START_MARK}\n{END_MARK}\n"
-    before, rest = text.split(START_MARK, 1)
-    _old, after = rest.split(END_MARK, 1)
-    DOC.write_text(f"{before}{START_MARK}\n{report}\n{END_MARK}{after}", encoding="utf-8")
+def write_doc(report: str, section: str = DEFAULT_SECTION) -> None:
+    start, end = f"<!-- bench:{section}:start -->", f"<!-- bench:{section}:end -->"
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Performance\n"
+    if start not in text:
+        text += f"\n{start}\n{end}\n"
+    before, rest = text.split(start, 1)
+    _old, after = rest.split(end, 1)
+    DOC.write_text(f"{before}{start}\n{report}\n{end}{after}", encoding="utf-8")
 
 
 if __name__ == "__main__":

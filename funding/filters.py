@@ -13,7 +13,8 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
-from django.utils.html import format_html_join
+from django.utils.html import conditional_escape, format_html_join
+from django.utils.safestring import mark_safe
 
 from contratville.collation import sort_key
 from projects.models import (
@@ -96,8 +97,41 @@ class SearchTermsField(forms.Field):
         return [phrase for phrase in phrases if phrase]
 
 
+class ManyOptionsSelectMultiple(forms.SelectMultiple):
+    """Django's `<select multiple>`, written without a template per option: the same HTML,
+    byte for byte (tests/test_performance_guards.py compares them), ten times faster. A national
+    programme has 1,500 quartiers, whose options took most of the list's rendering time
+    (docs/performance.md). Option groups go through Django's templates as usual."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = self.get_context(name, value, attrs)["widget"]
+        groups = context["optgroups"]
+        if any(group_name for group_name, _options, _index in groups):
+            return super().render(name, value, attrs, renderer)
+        parts = [f'<select name="{conditional_escape(context["name"])}"{_attrs(context["attrs"])}>']
+        for _group, options, _index in groups:
+            for option in options:
+                parts.append(
+                    f'\n  <option value="{conditional_escape(str(option["value"]))}"{_attrs(option["attrs"])}>'
+                    f"{conditional_escape(option['label'])}</option>\n"
+                )
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every value is escaped above
+
+
+def _attrs(attrs: dict) -> str:
+    """django/forms/widgets/attrs.html."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
 class QuartierMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Quartiers named by any of their codes: 2015 (`QP…`), 2024 (`QN…`) or local."""
+
+    widget = ManyOptionsSelectMultiple
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

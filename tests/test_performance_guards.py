@@ -188,3 +188,28 @@ def test_generate_scale_data_refreshes_the_planner_statistics():
         assert '"funding_fundingline"' in analyzed[0]
     else:
         assert analyzed == []
+
+
+def test_the_quartier_filter_writes_the_same_select_as_django():
+    """The list's quartier filter writes its 1,500 options without a template each: the HTML
+    must stay Django's own, selected options, escaping and attributes included."""
+    from django import forms
+
+    from funding.filters import ManyOptionsSelectMultiple
+
+    choices = [("QP062004", "Centre <Ville> & co"), ("QN06204M", 'Le "Mont"'), (3, "trois")]
+    attrs = {"id": "id_quartier", "aria-describedby": "aide", "disabled": False, "required": True}
+    for value in ([], ["QN06204M", "3"], None):
+        fast = ManyOptionsSelectMultiple(choices=choices, attrs=attrs).render("quartier", value)
+        django = forms.SelectMultiple(choices=choices, attrs=attrs).render("quartier", value)
+        assert fast == django
+    grouped = [("Groupe", [("a", "A")])]
+    assert ManyOptionsSelectMultiple(choices=grouped).render("q", ["a"]) == forms.SelectMultiple(
+        choices=grouped
+    ).render("q", ["a"])
+
+
+def test_the_lists_quartier_filter_uses_the_fast_select():
+    from funding.filters import ManyOptionsSelectMultiple, ProjectFilter
+
+    assert isinstance(ProjectFilter().form.fields["quartier"].widget, ManyOptionsSelectMultiple)
