@@ -107,6 +107,9 @@ def test_the_django_admin_works_without_violation(page, live_server, violations)
         "/admin/",
         "/admin/projects/project/?status__exact=programme",
         f"/admin/projects/project/{project.pk}/change/",
+        # django-simple-history's list of versions.
+        f"/admin/projects/project/{project.pk}/history/",
+        f"/admin/projects/project/{project.pk}/history/{project.history.first().history_id}/",
         "/admin/projects/project/add/",
         "/admin/auth/user/add/",
         "/admin/funding/funder/import/",
