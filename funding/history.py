@@ -76,6 +76,20 @@ class LineChange:
     def nature_changed(self) -> bool:
         return self.before is not None and self.after is not None and self.before.nature != self.after.nature
 
+    @property
+    def requested_changed(self) -> bool:
+        return (
+            self.before is not None
+            and self.after is not None
+            and self.before.requested != self.after.requested
+        )
+
+    @property
+    def granted_changed(self) -> bool:
+        return (
+            self.before is not None and self.after is not None and self.before.granted != self.after.granted
+        )
+
 
 @dataclass
 class JournalEntry:

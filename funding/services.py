@@ -15,10 +15,9 @@ opened before the import can no longer overwrite it.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from projects.models import (
     Operator,
@@ -664,55 +663,84 @@ def _plan_and_write(result: ImportResult, rows, dossiers, *, dry_run: bool, user
         )
 
 
-@dataclass(frozen=True)
 class _History:
-    """Who imports, when and why: the same for every record of one import."""
+    """The audit trail's records of one import, written in bulk: the same user, date and reason
+    ("Import de programmation <file>") for all, one INSERT run over every row of a model.
 
-    user: object
-    reason: str
-    date: object
+    simple-history's bulk helpers build a model instance per record, which cost the import more
+    than writing its own rows; its records are written here as it writes them (the tracked
+    fields' values, prepared by the historical model's fields where the database needs it)."""
 
-    @property
-    def defaults(self) -> dict:
-        return {"default_user": self.user, "default_change_reason": self.reason, "default_date": self.date}
+    # Values the database driver cannot take as Python gives them.
+    PREPARED = (models.DecimalField, models.DateField, models.TimeField, models.UUIDField, models.JSONField)
 
-    def deleted(self, instances) -> list:
-        """The records of `instances` about to be deleted, unsaved (simple-history's bulk
-        helpers only write creations and changes)."""
+    def __init__(self, *, user, reason: str, date):
+        self.user_id = getattr(user, "pk", None)
+        self.reason = reason
+        self.date = date
+
+    def write(self, instances, history_type: str) -> None:
+        """Record `instances` (saved, or about to be deleted for "-") with `history_type`
+        "+", "~" or "-"."""
         instances = list(instances)
         if not instances:
-            return []
-        model = type(instances[0]).history.model
-        return [
-            model(
-                history_type="-",
-                history_user=self.user,
-                history_date=self.date,
-                history_change_reason=self.reason,
-                **{field.attname: getattr(instance, field.attname) for field in model.tracked_fields},
+            return
+        historical = type(instances[0]).history.model
+        connection = connections[historical.objects.db]
+        meta = historical._meta
+        tracked = [(field.attname, meta.get_field(field.name)) for field in historical.tracked_fields]
+        prepare = [
+            (attname, field if isinstance(field, self.PREPARED) else None) for attname, field in tracked
+        ]
+        date = meta.get_field("history_date").get_db_prep_save(self.date, connection)
+        constant = (date, self.reason, history_type, self.user_id)
+        columns = [field.column for _, field in tracked] + [
+            meta.get_field(name).column
+            for name in ("history_date", "history_change_reason", "history_type", "history_user")
+        ]
+        rows = [
+            tuple(
+                field.get_db_prep_save(getattr(instance, attname), connection)
+                if field
+                else getattr(instance, attname)
+                for attname, field in prepare
             )
+            + constant
             for instance in instances
         ]
+        _insert(connection, meta.db_table, columns, rows)
+
+    def history_ids(self, model, pks) -> dict[int, int]:
+        """The id of the record this import wrote for each of `pks`."""
+        return dict(
+            model.history.filter(history_date=self.date, id__in=list(pks)).values_list("id", "history_id")
+        )
+
+
+def _insert(connection, table: str, columns: list[str], rows: list[tuple]) -> None:
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(table), ", ".join(quote(column) for column in columns), ", ".join(["%s"] * len(columns))
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _write(years, resolver, to_create, to_update, status_changes, now, history: _History) -> None:
     known_years = set(ProgrammeYear.objects.filter(year__in=years).values_list("year", flat=True))
-    bulk_create_with_history(
-        [ProgrammeYear(year=year) for year in years if year not in known_years],
-        ProgrammeYear,
-        **history.defaults,
+    history.write(
+        ProgrammeYear.objects.bulk_create(
+            [ProgrammeYear(year=year) for year in years if year not in known_years]
+        ),
+        "+",
     )
 
-    bulk_create_with_history(resolver.created, Operator, **history.defaults)
+    history.write(Operator.objects.bulk_create(resolver.created), "+")
     if resolver.updated:
         for operator in resolver.updated.values():
             operator.updated_at = now
-        bulk_update_with_history(
-            list(resolver.updated.values()),
-            Operator,
-            ["name", "kind", "siret", "updated_at"],
-            **history.defaults,
-        )
+        Operator.objects.bulk_update(resolver.updated.values(), ["name", "kind", "siret", "updated_at"])
+        history.write(resolver.updated.values(), "~")
 
     for project, _ in to_create:
         project.operator = project._operator
@@ -744,9 +772,7 @@ def _write(years, resolver, to_create, to_update, status_changes, now, history: 
     replaced = [project for project, _, changed, _ in to_update if changed]
     # The replaced lines (prefetched with their dossier) are recorded as deleted, in bulk; then
     # deleted without the per-row signals that would record them again, one by one.
-    FundingLine.history.model.objects.bulk_create(
-        history.deleted(line for project in replaced for line in project.funding_lines.all())
-    )
+    history.write((line for project in replaced for line in project.funding_lines.all()), "-")
     if replaced:
         doomed = FundingLine.objects.filter(project_id__in=[project.pk for project in replaced])
         doomed._raw_delete(doomed.db)
@@ -755,7 +781,8 @@ def _write(years, resolver, to_create, to_update, status_changes, now, history: 
         for line in project._lines:
             line.project_id = project.pk
             new_lines.append(line)
-    bulk_create_with_history(new_lines, FundingLine, **history.defaults)
+    FundingLine.objects.bulk_create(new_lines)
+    history.write(new_lines, "+")
 
     for change in status_changes:
         change.project_id = change.project.pk
@@ -765,18 +792,19 @@ def _write(years, resolver, to_create, to_update, status_changes, now, history: 
 def _write_project_history(created: list[Project], updated: list[Project], history: _History) -> None:
     """One record per dossier written, each with the dossier's quartiers as they now stand
     (what simple-history's m2m tracking stores with every record of a dossier)."""
-    records = [
-        *Project.history.bulk_history_create(created, **history.defaults),
-        *Project.history.bulk_history_create(updated, update=True, **history.defaults),
-    ]
-    if not records:
+    history.write(created, "+")
+    history.write(updated, "~")
+    if not (created or updated):
         return
+    record_of = history.history_ids(Project, [project.pk for project in created + updated])
     Snapshot = Project.history.model.quartiers.model
-    Through = Project.quartiers.through
-    record_of = {record.id: record.history_id for record in records}
-    Snapshot.objects.bulk_create(
-        Snapshot(history_id=record_of[project_id], id=row_id, project_id=project_id, quartier_id=quartier_id)
-        for row_id, project_id, quartier_id in Through.objects.filter(project_id__in=record_of).values_list(
-            "id", "project_id", "quartier_id"
-        )
-    )
+    rows = [
+        (record_of[project_id], row_id, project_id, quartier_id)
+        for row_id, project_id, quartier_id in Project.quartiers.through.objects.filter(
+            project_id__in=list(record_of)
+        ).values_list("id", "project_id", "quartier_id")
+    ]
+    if rows:
+        meta = Snapshot._meta
+        columns = [meta.get_field(name).column for name in ("history", "id", "project", "quartier")]
+        _insert(connections[Snapshot.objects.db], meta.db_table, columns, rows)

@@ -128,7 +128,7 @@ def test_an_edit_in_the_form_records_who_and_the_granted_amount_before_and_after
     assert "Camille Martin" in journal
     assert (
         "Ligne de financement État – ANCT crédits politique de la ville modifiée : "
-        "demandé 3 000,00 € → 3 000,00 €, accordé 800,00 € → 950,00 €" in journal
+        "demandé 3 000,00 €, accordé 800,00 € → 950,00 €" in journal
     )
 
 
@@ -314,7 +314,7 @@ def test_a_reimport_records_the_changed_amounts_status_and_version(client, camil
     assert "Statut : Déposé → Programmé" in journal
     assert "Quartiers : QP062008 → QP062008, QP062011" in journal
     assert (
-        "Ligne de financement CAF modifiée : demandé 5 000,00 € → 5 000,00 €, accordé — → 4 000,00 €"
+        "Ligne de financement CAF modifiée : demandé 5 000,00 €, accordé — → 4 000,00 €"
         in journal
     )
 
