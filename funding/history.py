@@ -33,6 +33,8 @@ HIDDEN_FIELDS = {"id", "version", "created_at", "is_synthetic"}
 CREATION_FIELDS = ["status", "operator", "pillar", "theme", "budget", "quartiers"]
 TEXT_LIMIT = 160
 EMPTY = "—"
+# What a record had before, when it was written before its history began.
+UNKNOWN = "(valeur précédente non enregistrée)"
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,12 @@ class LineState:
 
 @dataclass(frozen=True)
 class LineChange:
-    """A funding line added (no `before`), removed (no `after`) or changed."""
+    """A funding line added (no `before`), removed (no `after`) or changed. A line written
+    before its history began (synthetic data...) changes from an unknown state."""
 
     before: LineState | None
     after: LineState | None
+    before_unknown: bool = False
 
     @property
     def funder(self) -> str:
@@ -66,6 +70,8 @@ class LineChange:
 
     @property
     def action(self) -> str:
+        if self.before_unknown:
+            return "modifiée"
         if self.before is None:
             return "ajoutée"
         if self.after is None:
@@ -318,7 +324,14 @@ def project_journal(project_id: int, *, after_version: int | None = None) -> lis
     for moment, records in line_groups.items():
         entry = entry_for(records[0])
         first_before: dict[int, LineState | None] = {}
+        unknown: set[int] = set()
         for record in records:
+            if record.id not in first_before and record.id not in last_line and record.history_type != "+":
+                # No earlier record: a deletion's own record holds the state it ends.
+                if record.history_type == "-":
+                    first_before[record.id] = _line_state(record, labels)
+                else:
+                    unknown.add(record.id)
             first_before.setdefault(record.id, last_line.get(record.id))
             last_line[record.id] = None if record.history_type == "-" else _line_state(record, labels)
         if entry.kind == "baseline":
@@ -326,7 +339,9 @@ def project_journal(project_id: int, *, after_version: int | None = None) -> lis
         for line_id, before in first_before.items():
             after = last_line[line_id]
             if before != after:
-                line_changes[moment].append(LineChange(before=before, after=after))
+                line_changes[moment].append(
+                    LineChange(before=before, after=after, before_unknown=line_id in unknown)
+                )
     for moment, changes in line_changes.items():
         entries[moment].lines = _pair_replaced_lines(changes)
 
@@ -339,6 +354,12 @@ def project_journal(project_id: int, *, after_version: int | None = None) -> lis
         entry = entry_for(records[0])
         first_before: dict[int, str | None] = {}
         for record in records:
+            if (
+                record.id not in first_before
+                and record.id not in last_indicator
+                and record.history_type != "+"
+            ):
+                first_before[record.id] = _indicator_text(record) if record.history_type == "-" else UNKNOWN
             first_before.setdefault(record.id, last_indicator.get(record.id))
             last_indicator[record.id] = None if record.history_type == "-" else _indicator_text(record)
         if entry.kind == "baseline":

@@ -313,10 +313,7 @@ def test_a_reimport_records_the_changed_amounts_status_and_version(client, camil
     assert "Import de programmation comite.csv" in journal and "Import de programmation depot.csv" in journal
     assert "Statut : Déposé → Programmé" in journal
     assert "Quartiers : QP062008 → QP062008, QP062011" in journal
-    assert (
-        "Ligne de financement CAF modifiée : demandé 5 000,00 €, accordé — → 4 000,00 €"
-        in journal
-    )
+    assert "Ligne de financement CAF modifiée : demandé 5 000,00 €, accordé — → 4 000,00 €" in journal
 
 
 def test_the_import_command_records_the_user_it_names(camille, tmp_path):
@@ -487,3 +484,33 @@ def test_the_journal_opens_with_the_state_of_existing_rows(camille):
     project_change_status(project=project, to_status=Status.JUSTIFIE, user=camille)
     kinds = [entry.kind for entry in project_journal(project.pk)]
     assert kinds == ["change", "baseline"]
+
+
+def test_rows_written_before_their_history_began_are_not_read_as_added(client, camille):
+    """Synthetic data is bulk-written without history: an edit then changes a state the
+    journal does not know, and says so."""
+    project = ProjectFactory(year__year=2024, reference="2024-099")
+    anct = FundingLineFactory(project=project, funder=funder("anct"), amount_granted=Decimal("700.00"))
+    caf = FundingLineFactory(project=project, funder=funder("caf"), amount_granted=Decimal("300.00"))
+    Project.history.all().delete()
+    FundingLine.history.all().delete()
+    client.force_login(camille)
+    fields = form_fields(client.get(f"/projets/{project.pk}/modifier/").content.decode())
+    order = {
+        value: index for index, value in enumerate(fields[name][0] for name in ("lignes-0-id", "lignes-1-id"))
+    }
+    anct_row, caf_row = order[str(anct.pk)], order[str(caf.pk)]
+
+    response = client.post(
+        f"/projets/{project.pk}/modifier/",
+        post_data(fields, **{f"lignes-{anct_row}-amount_granted": "750", f"lignes-{caf_row}-DELETE": "on"}),
+    )
+    assert response.status_code == 302
+
+    journal = _journal_of(client, project)
+    assert (
+        "Ligne de financement État – ANCT crédits politique de la ville modifiée : demandé 1 000,00 €, "
+        "accordé 750,00 € (valeurs précédentes non enregistrées)" in journal
+    )
+    assert "Ligne de financement CAF supprimée : demandé 1 000,00 €, accordé 300,00 €" in journal
+    assert "ajoutée" not in journal
