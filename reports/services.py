@@ -24,12 +24,15 @@ def _stamp(instance, user):
     return instance
 
 
-def _next_version(project: Project) -> None:
-    """The dossier's next version, read with its row locked: a dossier form opened before this
-    save can no longer overwrite the focus fields (the intervenant is in both)."""
-    project.version = (
-        Project.objects.select_for_update().values_list("version", flat=True).get(pk=project.pk) + 1
-    )
+def _next_version(project: Project, fields: list[str]) -> bool:
+    """Gives `project` its next version if any of `fields` differs from what is stored, read
+    with the row locked: a dossier form opened before this save can then no longer overwrite
+    the focus fields (the intervenant is in both). False when nothing changes."""
+    stored = Project.objects.select_for_update().values(*fields, "version").get(pk=project.pk)
+    if all(getattr(project, name) == stored[name] for name in fields):
+        return False
+    project.version = stored["version"] + 1
+    return True
 
 
 @transaction.atomic
@@ -56,8 +59,8 @@ def bilan_texts_update(
             project.is_focus = False
             project.focus_order = None
         project.full_clean()
-        _next_version(project)
-        _stamp(project, user).save(update_fields=[*FOCUS_FIELDS, "is_focus", "updated_at", "version"])
+        if _next_version(project, [*FOCUS_FIELDS, "is_focus"]):
+            _stamp(project, user).save(update_fields=[*FOCUS_FIELDS, "is_focus", "updated_at", "version"])
 
     if add_focus is not None:
         if add_focus.year_id != year or not add_focus.is_programmed:
@@ -65,7 +68,7 @@ def bilan_texts_update(
         last = Project.objects.for_year(year).filter(is_focus=True).aggregate(n=Max("focus_order"))["n"]
         add_focus.is_focus = True
         add_focus.focus_order = (last or 0) + 1
-        _next_version(add_focus)
+        _next_version(add_focus, ["is_focus", "focus_order"])
         _stamp(add_focus, user).save(update_fields=["is_focus", "focus_order", "updated_at", "version"])
 
     logger.info("Textes du bilan %s enregistrés par %s", year, getattr(user, "username", "?"))

@@ -514,3 +514,19 @@ def test_rows_written_before_their_history_began_are_not_read_as_added(client, c
     )
     assert "Ligne de financement CAF supprimée : demandé 1 000,00 €, accordé 300,00 €" in journal
     assert "ajoutée" not in journal
+
+
+def test_a_bilan_save_leaves_an_unchanged_focus_dossier_at_its_version(direction, project):
+    Project.objects.filter(pk=project.pk).update(status=Status.PROGRAMME, is_focus=True, focus_order=1)
+    project.refresh_from_db()
+
+    bilan_texts_update(year=2024, texts={"context_text": "Texte"}, focus=[(project, False)], user=direction)
+    project.refresh_from_db()
+    assert project.version == 1
+
+    project.partner = "Emmaüs Connect"
+    bilan_texts_update(year=2024, texts={}, focus=[(project, False)], user=direction)
+    project.refresh_from_db()
+    assert (project.partner, project.version) == ("Emmaüs Connect", 2)
+    record = Project.history.filter(id=project.pk).first()
+    assert (record.history_user, record.history_change_reason) == (direction, "Textes du bilan")
