@@ -32,22 +32,10 @@ QUARTIERS = ["QP062004", "QP062008", "QP062011", "QN06211M"]
 
 
 def programmation_csv(rows: int, lines_per_dossier: int, variant: int) -> bytes:
-    header = [
-        "annee",
-        "numero_dossier",
-        "intitule",
-        "porteur",
-        "siret",
-        "type_porteur",
-        "pilier",
-        "thematique",
-        "quartiers",
-        "statut",
-        "financeur",
-        "nature",
-        "montant_demande",
-        "montant_accorde",
-    ]
+    # Called after django.setup(): the import format is the service's own column list.
+    from funding.services import COLUMNS
+
+    header = list(COLUMNS)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(header)
