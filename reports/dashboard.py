@@ -22,6 +22,7 @@ from projects.templatetags.money import format_euros, percent_fr
 
 from .filters import Choices, Scope
 from .selectors import ZERO, BilanFigures, figures_by_year, percent
+from .versioning import Versions, cache_key, remembered, remembered_many
 
 
 @dataclass
@@ -232,12 +233,45 @@ class Dashboard:
     operators: list[tuple[int, str]]  # the porteurs named by the scope
 
 
-def dashboard(year: int, scope: Scope, years: list[YearOption], quartiers: list[QuartierRef]) -> Dashboard:
-    """Every figure of the dashboard for one year and scope, in a fixed number of queries."""
+def dashboard(
+    year: int,
+    scope: Scope,
+    years: list[YearOption],
+    quartiers: list[QuartierRef],
+    *,
+    versions: Versions | None = None,
+) -> Dashboard:
+    """Every figure of the dashboard for one year and scope, in a fixed number of queries.
+
+    With `versions` (read before anything else), each year's figures and the year's areas are
+    kept in the cache under the versions of the data they come from (reports.versioning): after
+    a change to 2024's dossiers, only 2024's figures (and 2025's, which compare with 2024) are
+    computed again."""
     known = {o.year for o in years}
-    # The fonds de concours are outside the programmation, but the director reads them here too.
-    all_figures = figures_by_year(known | {year}, scope, with_fonds_de_concours=True)
+    wanted = known | {year}
+
+    def compute(some_years):
+        # The fonds de concours are outside the programmation, but the director reads them here.
+        return figures_by_year(some_years, scope, with_fonds_de_concours=True)
+
+    if versions is None:
+        all_figures = compute(wanted)
+    else:
+        scope_key = scope.query_string()
+        # A year's figures compare with the year before (the priority share): both versions.
+        keys = {y: cache_key("figures", scope_key, y, versions.of(y, y - 1)) for y in wanted}
+        all_figures = remembered_many(keys, compute)
     figures = all_figures[year]
+
+    def compute_areas():
+        return areas(year, scope, quartiers=quartiers, projects_programmed=figures.projects_programmed)
+
+    if versions is None:
+        year_areas = compute_areas()
+    else:
+        year_areas = remembered(
+            cache_key("areas", scope.query_string(), year, versions.of(year)), compute_areas
+        )
     operators = []
     if scope.porteur:
         operators = list(Operator.objects.filter(pk__in=scope.porteur).values_list("pk", "name"))
@@ -248,7 +282,7 @@ def dashboard(year: int, scope: Scope, years: list[YearOption], quartiers: list[
         figures=figures,
         previous=all_figures.get(year - 1) if (year - 1) in known else None,
         history=[all_figures[y] for y in sorted(known)],
-        areas=areas(year, scope, quartiers=quartiers, projects_programmed=figures.projects_programmed),
+        areas=year_areas,
         quartiers=quartiers,
         operators=operators,
     )

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
@@ -20,6 +21,7 @@ from projects.models import Status
 from . import charts as chart_builders
 from .dashboard import dashboard, default_year, filter_choices, key_figures, quartier_reference, year_options
 from .filters import DashboardFilterForm, Scope, scope_from_query
+from .versioning import Versions, cache_key, remembered, remembered_html
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -61,51 +63,70 @@ def _csv_response(chart, year: int) -> HttpResponse:
 @require_safe
 @permission_required("projects.view_bilan")
 def dashboard_view(request):
-    options = year_options()
+    # The data's versions first, before any figure is read (reports.versioning).
+    versions = Versions.read()
+    options = remembered(cache_key("years", versions.all()), year_options)
     year = _year(request.GET, options)
     quartiers = quartier_reference()
     choices = filter_choices(quartiers)
     scope = scope_from_query(request.GET, choices)
-    data = dashboard(year, scope, options, quartiers)
-    link = dossier_link(year, scope)
-    charts = chart_builders.dashboard_charts(data, link, geojson_url=reverse("reports:dashboard-geojson"))
+
+    def charts_of(data):
+        link = dossier_link(year, scope)
+        return link, chart_builders.dashboard_charts(
+            data, link, geojson_url=reverse("reports:dashboard-geojson")
+        )
 
     if request.GET.get("format") == "csv":
+        _link, charts = charts_of(dashboard(year, scope, options, quartiers, versions=versions))
         by_name = {chart.name: chart for chart in charts}
         chart = by_name.get(request.GET.get("chart", ""))
         if chart is None:
             raise Http404("Graphique inconnu.")
         return _csv_response(chart, year)
 
-    years = sorted({o.year for o in options} | {year})
-    query = urlencode([("annee", year), *scope.params()])
+    def render_content() -> str:
+        data = dashboard(year, scope, options, quartiers, versions=versions)
+        link, charts = charts_of(data)
+        years = sorted({o.year for o in options} | {year})
+        query = urlencode([("annee", year), *scope.params()])
+        context = {
+            # Years as text: the French number format would write "2 021".
+            "year": str(year),
+            "previous_year": str(year - 1),
+            "data": data,
+            "form": DashboardFilterForm(years=years, year=year, scope=scope, choices=choices),
+            "key_figures": key_figures(data, link),
+            "charts": [
+                {
+                    "chart": chart,
+                    "figures": [
+                        {
+                            "id": f"figure-{chart.name}-{index}",
+                            "div": f"chart-{chart.name}-{index}",
+                            "json": figure,
+                            "title": figure["layout"]["title"]["text"],
+                        }
+                        for index, figure in enumerate(chart.figures_json(), start=1)
+                    ],
+                    "csv": f"?{query}&format=csv&chart={chart.name}",
+                }
+                for chart in charts
+            ],
+            "dossiers_url": link(),
+            "scope": scope,
+            "scope_labels": _scope_labels(scope, choices, data.operators),
+        }
+        return render_to_string("reports/_dashboard_content.html", context)
+
+    # The page's content depends on the year, the scope and every year's data (the history
+    # chart, the years on offer): it is kept under all the versions.
+    content = remembered_html(
+        cache_key("dashboard", year, scope.query_string(), versions.all()), render_content
+    )
     context = {
-        # Years as text: the French number format would write "2 021".
         "year": str(year),
-        "previous_year": str(year - 1),
-        "data": data,
-        "form": DashboardFilterForm(years=years, year=year, scope=scope, choices=choices),
-        "key_figures": key_figures(data, link),
-        "charts": [
-            {
-                "chart": chart,
-                "figures": [
-                    {
-                        "id": f"figure-{chart.name}-{index}",
-                        "div": f"chart-{chart.name}-{index}",
-                        "json": figure,
-                        "title": figure["layout"]["title"]["text"],
-                    }
-                    for index, figure in enumerate(chart.figures_json(), start=1)
-                ],
-                "csv": f"?{query}&format=csv&chart={chart.name}",
-            }
-            for chart in charts
-        ],
-        "dossiers_url": link(),
-        "query": query,
-        "scope": scope,
-        "scope_labels": _scope_labels(scope, choices, data.operators),
+        "content": content,
         # The layout's header shows the latest year; passing it saves the context processor's
         # queries.
         "current_programme_year": str(options[-1].year if options else year),

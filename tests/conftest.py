@@ -35,3 +35,14 @@ def pytest_report_header(config):
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     return f"database: {engine}"
+
+
+@pytest.fixture(autouse=True)
+def _empty_figures_cache():
+    """Each test starts with the dashboard's cache empty, as a new process would: tests read
+    the context of the page they asked for, which a page served from the cache does not have.
+    That the cache is never stale within a test is what tests/reports/test_data_versions.py
+    checks."""
+    from reports import versioning
+
+    versioning.clear()

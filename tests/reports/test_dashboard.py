@@ -235,9 +235,11 @@ def test_quartier_and_commune_filters_match_their_rows(demo, direction):
     by_quartier = direction.get("/tableau-de-bord/?annee=2021&quartier=QP062008")
     assert key_figure(by_quartier, "Total programmé") == mont_lieban[0]
     assert key_figure(by_quartier, "Dossiers programmés") == mont_lieban[1]
-    # The 2024 code names the same quartier.
+    # The 2024 code names the same quartier: the same scope, hence the same page (the second
+    # one from the cache, without a context to read).
     by_new_code = direction.get("/tableau-de-bord/?annee=2021&quartier=QN06208M")
-    assert key_figure(by_new_code, "Total programmé") == mont_lieban[0]
+    assert text_of(by_new_code) == text_of(by_quartier)
+    assert mont_lieban[0] in text_of(by_new_code)
     by_commune = direction.get("/tableau-de-bord/?annee=2021&commune=62119")
     assert key_figure(by_commune, "Total programmé") == bethune[0]
 
