@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.db.models import Q
 
+from funding.filters import ManyOptionsSelectMultiple
 from funding.models import FundingLine, Nature
 from projects.models import OperatorKind, Project
 
@@ -136,7 +137,8 @@ def scope_from_query(query: Mapping, choices: Choices) -> Scope:
 
 
 class DashboardFilterForm(forms.Form):
-    """The year and the filters, as a GET form whose address can be bookmarked."""
+    """The year and the filters, as a GET form whose address can be bookmarked. The lists use
+    the dossier list's fast `<select>` (1,500 quartiers at national scale)."""
 
     annee = forms.TypedChoiceField(label="Année", coerce=int)
     pilier = forms.MultipleChoiceField(label="Pilier", required=False, widget=forms.CheckboxSelectMultiple)
@@ -146,10 +148,12 @@ class DashboardFilterForm(forms.Form):
     type_porteur = forms.MultipleChoiceField(
         label="Type de porteur", required=False, widget=forms.CheckboxSelectMultiple
     )
-    thematique = forms.MultipleChoiceField(label="Thématique", required=False)
-    financeur = forms.MultipleChoiceField(label="Financeur", required=False)
-    quartier = forms.MultipleChoiceField(label="Quartier", required=False)
-    commune = forms.MultipleChoiceField(label="Commune", required=False)
+    thematique = forms.MultipleChoiceField(
+        label="Thématique", required=False, widget=ManyOptionsSelectMultiple
+    )
+    financeur = forms.MultipleChoiceField(label="Financeur", required=False, widget=ManyOptionsSelectMultiple)
+    quartier = forms.MultipleChoiceField(label="Quartier", required=False, widget=ManyOptionsSelectMultiple)
+    commune = forms.MultipleChoiceField(label="Commune", required=False, widget=ManyOptionsSelectMultiple)
 
     def __init__(self, *, years: list[int], year: int, scope: Scope, choices: Choices):
         # Unbound, with the scope as initial values: the scope is already clean.

@@ -110,6 +110,8 @@ class BilanFigures:
     funders: list[FunderFigures] = field(default_factory=list)
     # Dossiers by status (drafts included), in the order of `Status`.
     status_counts: dict[str, int] = field(default_factory=dict)
+    # Whether the year has programmed funding lines (even of 0 €).
+    has_programmed_lines: bool = False
 
     @property
     def total(self) -> Decimal:
@@ -171,7 +173,11 @@ def bilan_figures(year: int, scope: Scope | None = None) -> BilanFigures:
 
 
 def figures_by_year(
-    years: Iterable[int], scope: Scope | None = None, *, with_fonds_de_concours: bool = False
+    years: Iterable[int],
+    scope: Scope | None = None,
+    *,
+    with_fonds_de_concours: bool = False,
+    with_previous_year: bool = True,
 ) -> dict[int, BilanFigures]:
     """The bilan's figures of several years at once, in the same fixed number of queries as one
     year (seven, eight with the fonds de concours): each query groups by year.
@@ -183,11 +189,15 @@ def figures_by_year(
     (year, pilier, thématique, nature, funder), never by labels, which come from the reference
     tables apart; the ANCT dossiers are counted in the counts' query, and the FCS figures read
     the FCS lines alone, rather than a `COUNT(DISTINCT)` over every funding line
-    (docs/performance.md)."""
+    (docs/performance.md).
+
+    Each year's `priority_themes_percent_previous_year` needs the year before's figures, which
+    are computed too; with `with_previous_year=False` they are not, and that field stays None
+    (the dashboard sets it from its own figures of the year before: `set_previous_year`)."""
     scope = scope or Scope()
     years = sorted(set(years))
     # The year before each one, for the previous year's priority share.
-    wanted = sorted(set(years) | {y - 1 for y in years})
+    wanted = sorted(set(years) | {y - 1 for y in years}) if with_previous_year else years
     # The piliers, each with its thématiques (one query; a pilier without any still comes).
     pillar_rows: list[tuple[str, str, str]] = []
     pillar_code: dict[int, str] = {}
@@ -331,12 +341,11 @@ def figures_by_year(
                 f.priority_themes_percent = percent(on_priority, total)
             elif codes:
                 f.priority_themes_percent = Decimal("0.0")
-    for y in years:
-        # As `priority_themes_percent`: None without priority thématiques or programmed lines.
-        previous = figures[y - 1]
-        if priority_codes[y - 1] and (y - 1) in has_lines:
-            on_priority = sum((t.amount for t in previous.themes if t.code in priority_codes[y - 1]), ZERO)
-            figures[y].priority_themes_percent_previous_year = percent(on_priority, previous.total)
+    for y, f in figures.items():
+        f.has_programmed_lines = y in has_lines
+    if with_previous_year:
+        for y in years:
+            set_previous_year(figures[y], figures[y - 1])
 
     if with_fonds_de_concours:
         for item in (
@@ -348,6 +357,14 @@ def figures_by_year(
                 FondsDeConcoursItem(commune=item.commune.name, project=item.project_title, amount=item.amount)
             )
     return {y: figures[y] for y in years}
+
+
+def set_previous_year(figures: BilanFigures, previous: BilanFigures) -> None:
+    """The year before's priority share, beside the year's: as `priority_themes_percent`, None
+    without priority thématiques or without programmed lines that year."""
+    figures.priority_themes_percent_previous_year = (
+        previous.priority_themes_percent if previous.has_programmed_lines else None
+    )
 
 
 def _theme(themes: dict[str, ThemeFigures], theme: tuple[str, str, int], pillar_code: str) -> ThemeFigures:

@@ -295,6 +295,34 @@ def test_only_the_changed_year_and_the_next_are_computed_again(direction, year_2
         assert computed == []  # everything from the cache
         FundingLine.objects.filter(pk=year_2021["line"].pk).update(amount_granted=Decimal("10.00"))
         page(direction)
-    # 2021 changed; 2022's figures compare with 2021 (the priority share): both again, not 2019
-    # or 2020.
-    assert computed == [[2021, 2022]]
+    # 2021 changed: its figures alone are computed again (2022's priority share compares with
+    # 2021's, set from both years' figures at each view).
+    assert computed == [[2021]]
+
+
+def test_a_change_to_the_year_before_shows_in_the_comparison(direction):
+    for year in (2020, 2021):
+        programme = ProgrammeYearFactory(year=year)
+        programme.priority_themes.set([theme("1.1")])
+        FundingLineFactory(
+            project=ProjectFactory(year=programme, theme=theme("1.1")), amount_requested=Decimal("300.00")
+        )
+
+    def priority_share():
+        response = direction.get("/tableau-de-bord/?annee=2021")
+        figure = next(
+            f for f in response.context["key_figures"] if f.label == "Part des thématiques prioritaires"
+        )
+        return figure.value, figure.previous
+
+    assert priority_share() == (f"100,0{NBSP}%", f"100,0{NBSP}%")
+    # A 2020 dossier outside the priority thématiques: 2020's share halves, 2021's stays.
+    FundingLineFactory(
+        project=ProjectFactory(
+            year=ProgrammeYear.objects.get(year=2020),
+            pillar=Pillar.objects.get(code="emploi"),
+            theme=theme("2.1"),
+        ),
+        amount_requested=Decimal("300.00"),
+    )
+    assert priority_share() == (f"100,0{NBSP}%", f"50,0{NBSP}%")
