@@ -21,8 +21,8 @@ from projects.models import Operator, Project, Quartier, QuartierKind, Status, T
 from projects.templatetags.money import format_euros, percent_fr
 
 from .filters import Choices, Scope
-from .selectors import ZERO, BilanFigures, figures_by_year, percent, set_previous_year
-from .versioning import Versions, cache_key, remembered, remembered_many
+from .selectors import ZERO, BilanFigures, figures_of_years, percent
+from .versioning import Versions, cache_key, remembered
 
 
 @dataclass
@@ -246,27 +246,12 @@ def dashboard(
     With `versions` (read before anything else), each year's figures and the year's areas are
     kept in the cache under the versions of the data they come from (reports.versioning): after
     a change to 2024's dossiers, only 2024's figures are computed again (2025's priority share
-    compares with 2024's: it is set here, from the figures of both years, never kept)."""
+    compares with 2024's: set from the figures of both years, never kept)."""
     known = {o.year for o in years}
     wanted = known | {year}
 
-    # Each year with the year before, whose priority share it shows; the fonds de concours are
-    # outside the programmation, but the director reads them here too.
-    wanted_before = wanted | {y - 1 for y in wanted}
-
-    def compute(some_years):
-        return figures_by_year(some_years, scope, with_fonds_de_concours=True, with_previous_year=False)
-
-    if versions is None:
-        all_figures = compute(wanted_before)
-    else:
-        scope_key = scope.query_string()
-        keys = {y: cache_key("figures", scope_key, y, versions.of(y)) for y in wanted_before}
-        # Fresh copies (the cache pickles): setting the previous year's share below changes
-        # nothing in the cache.
-        all_figures = remembered_many(keys, compute)
-    for y in wanted:
-        set_previous_year(all_figures[y], all_figures[y - 1])
+    # The fonds de concours are outside the programmation, but the director reads them here too.
+    all_figures = figures_of_years(wanted, scope, versions=versions)
     figures = all_figures[year]
 
     def compute_areas():

@@ -23,6 +23,7 @@ from projects.models import (
 )
 
 from .filters import Scope
+from .versioning import Versions, cache_key, remembered_many
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -367,6 +368,34 @@ def set_previous_year(figures: BilanFigures, previous: BilanFigures) -> None:
     )
 
 
+def figures_of_years(
+    years: Iterable[int], scope: Scope | None = None, *, versions: Versions | None = None
+) -> dict[int, BilanFigures]:
+    """`figures_by_year(years, scope, with_fonds_de_concours=True)`, each year's figures kept in
+    the cache under its data version when `versions` is given (read before anything else:
+    reports.versioning). A year's figures are kept without the previous year's priority share,
+    which is set here from the figures of both years: a change to 2024 computes 2024 again, and
+    no other year."""
+    scope = scope or Scope()
+    years = set(years)
+    with_before = years | {y - 1 for y in years}
+
+    def compute(some_years):
+        return figures_by_year(some_years, scope, with_fonds_de_concours=True, with_previous_year=False)
+
+    if versions is None:
+        figures = compute(with_before)
+    else:
+        scope_key = scope.query_string()
+        keys = {y: cache_key("figures", scope_key, y, versions.of(y)) for y in with_before}
+        # Fresh copies (the cache pickles): setting the previous year's share below changes
+        # nothing in the cache.
+        figures = remembered_many(keys, compute)
+    for y in years:
+        set_previous_year(figures[y], figures[y - 1])
+    return {y: figures[y] for y in sorted(years)}
+
+
 def _theme(themes: dict[str, ThemeFigures], theme: tuple[str, str, int], pillar_code: str) -> ThemeFigures:
     """The figures of a thématique (`theme`: its code, label and order), made on first sight,
     under the pilier of the dossiers first seen with it."""
@@ -384,9 +413,10 @@ def _pct(value: Decimal | None) -> str | None:
     return None if value is None else str(value.quantize(TENTH, rounding=ROUND_HALF_UP))
 
 
-def bilan_as_json(year: int) -> dict:
-    """The bilan in the form of CONTRACTS.md §4 (amounts and percentages as strings)."""
-    f = bilan_figures(year)
+def bilan_as_json(year: int, *, versions: Versions | None = None) -> dict:
+    """The bilan in the form of CONTRACTS.md §4 (amounts and percentages as strings); its
+    figures from the cache when `versions` is given (`figures_of_years`)."""
+    f = figures_of_years([year], versions=versions)[year]
     return {
         "year": f.year,
         "projects_filed": f.projects_filed,

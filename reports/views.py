@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from contratville.permissions import permission_required
 
 from .selectors import bilan_as_json
+from .versioning import Versions
 from .views_dashboard import dashboard_view
 
 
@@ -24,4 +25,6 @@ def home(request):
 
 @permission_required("projects.view_bilan")
 def bilan_json(request, year: int):
-    return JsonResponse(bilan_as_json(year), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    # The year's figures from the dashboard's cache, never stale (reports.versioning).
+    figures = bilan_as_json(year, versions=Versions.read())
+    return JsonResponse(figures, json_dumps_params={"ensure_ascii": False, "indent": 2})

@@ -19,7 +19,7 @@ from funding.models import FondsDeConcours, Funder, FundingLine
 from funding.services import COLUMNS, programmation_import
 from projects.models import Commune, Operator, Pillar, ProgrammeYear, Project, Quartier, Status, Theme
 from projects.services import project_change_status
-from reports import dashboard as dashboard_module
+from reports import selectors as selectors_module
 from reports.models import DataVersion
 from tests.factories import (
     FondsDeConcoursFactory,
@@ -284,13 +284,13 @@ def test_only_the_changed_year_and_the_next_are_computed_again(direction, year_2
     ProjectFactory(year=ProgrammeYearFactory(year=2022))
     page(direction)
     computed = []
-    real = dashboard_module.figures_by_year
+    real = selectors_module.figures_by_year
 
     def spy(years, *args, **kwargs):
         computed.append(sorted(years))
         return real(years, *args, **kwargs)
 
-    with mock.patch.object(dashboard_module, "figures_by_year", spy):
+    with mock.patch.object(selectors_module, "figures_by_year", spy):
         page(direction)
         assert computed == []  # everything from the cache
         FundingLine.objects.filter(pk=year_2021["line"].pk).update(amount_granted=Decimal("10.00"))
@@ -326,3 +326,30 @@ def test_a_change_to_the_year_before_shows_in_the_comparison(direction):
         amount_requested=Decimal("300.00"),
     )
     assert priority_share() == (f"100,0{NBSP}%", f"50,0{NBSP}%")
+
+
+def test_the_bilan_json_is_never_stale(direction, year_2021):
+    def total():
+        return direction.get("/bilan/2021.json").json()["total"]
+
+    assert total() == "1000.00"
+    assert total() == "1000.00"  # from the cache
+    FundingLine.objects.filter(pk=year_2021["line"].pk).update(amount_granted=Decimal("2345.00"))
+    assert total() == "2345.00"
+    # The year before's priority share is part of the bilan: a 2020 change shows too.
+    ProgrammeYear.objects.get(year=2021).priority_themes.set([theme("1.1")])
+    ProgrammeYear.objects.get(year=2020).priority_themes.set([theme("1.1")])
+    assert direction.get("/bilan/2021.json").json()["priority_themes_percent_previous_year"] is None
+    FundingLineFactory(project=ProjectFactory(year=ProgrammeYear.objects.get(year=2020), theme=theme("1.1")))
+    assert direction.get("/bilan/2021.json").json()["priority_themes_percent_previous_year"] == "100.0"
+
+
+def test_the_bilan_json_from_the_cache_runs_fewer_queries(direction, year_2021):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert direction.get("/bilan/2021.json").status_code == 200
+        return len(captured)
+
+    cold, warm = queries(), queries()
+    assert warm < cold
+    assert queries() == warm
