@@ -2,6 +2,8 @@
 query parameters of CONTRACTS.md §5, so that a filtered list is a bookmark and its export
 button carries the same filters."""
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
@@ -9,6 +11,7 @@ from django.utils import timezone
 
 from contratville.permissions import permission_required
 from projects.models import Project
+from reports.versioning import Versions, cache_key, remembered
 
 from ..exports import FORMATS, export_projects, file_name
 from ..filters import ProjectFilter
@@ -50,12 +53,19 @@ def _columns(sort: str, descending: bool) -> list[dict]:
     return columns
 
 
+def _filter_key(query, filterset) -> str:
+    """The filters of the address, in a fixed order (sorting and paging left out)."""
+    return urlencode([(name, value) for name in sorted(filterset.filters) for value in query.getlist(name)])
+
+
 def _filter_errors(filterset) -> list[str]:
     return [message for messages in filterset.form.errors.values() for message in messages]
 
 
 @permission_required("projects.view_project")
 def project_list(request):
+    # The data's versions first, before any figure is read (reports.versioning).
+    versions = Versions.read()
     filterset = ProjectFilter(request.GET, queryset=Project.objects.all())
     valid = filterset.is_valid()
     filterset.prepare_display()
@@ -64,11 +74,19 @@ def project_list(request):
     sort, descending = parse_sort(request.GET.get("tri"))
     page_size = _page_size(request)
     paginator = Paginator(project_rows(projects, sort, descending), page_size)
-    page = paginator.get_page(request.GET.get("page"))
-    totals = funding_totals(projects) if valid else FundingTotals()
     # With a financeur or nature filter, the share of those lines too (as the dashboard sums).
     line_filters = filterset.line_filters if valid else {}
-    line_totals = funding_totals(projects, **line_filters) if any(line_filters.values()) else None
+    totals, line_totals = FundingTotals(), None
+    if valid:
+        # The count and the totals of the whole filtered set (the costly part at national
+        # scale) are kept under the data's versions: never stale; the page's rows are read live.
+        def figures():
+            line = funding_totals(projects, **line_filters) if any(line_filters.values()) else None
+            return projects.count(), funding_totals(projects), line
+
+        key = cache_key("dossier-list", _filter_key(request.GET, filterset), versions.all())
+        paginator.count, totals, line_totals = remembered(key, figures)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "funding/project_list.html",
