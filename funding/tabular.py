@@ -29,6 +29,8 @@ from openpyxl.utils import get_column_letter
 # space, thin space.
 GROUPING_SPACES = re.compile(r"[ \u00a0\u202f\u2009]")
 FORMULA_PREFIXES = ("=", "+", "-", "@")
+# An amount once its grouping spaces, currency and decimal comma are dealt with.
+AMOUNT = re.compile(r"[+-]?\d+(\.\d+)?")
 # An XLSX whose content would expand beyond this is refused before it is unpacked.
 MAX_XLSX_UNCOMPRESSED = 200 * 1024 * 1024
 # A workbook saved by a spreadsheet has a few dozen parts; thousands mean a crafted archive.
@@ -118,7 +120,7 @@ def parse_amount(raw: str) -> Decimal:
         if text.count(",") > 1:
             raise ValueError(f"« {raw} » n'est pas un montant")
         text = text.replace(",", ".")
-    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", text):
+    if not AMOUNT.fullmatch(text):
         raise ValueError(f"« {raw} » n'est pas un montant (exemples acceptés : 1234,56 ou 1 234,56)")
     amount = Decimal(text)
     if amount < 0:
@@ -601,7 +603,8 @@ def _bounded_rows(raw_rows: Iterable[tuple[int, Sequence]], fmt: str) -> list[tu
                 f"Le fichier est trop grand : plus de {_number(MAX_CELLS)} cellules à lire ; "
                 "importez-le en plusieurs fichiers."
             )
-        texts = [clean_text(cell_text(cell)) for cell in cells]
+        # A CSV's cells are text already: only a workbook's need `cell_text`.
+        texts = [clean_text(cell if cell.__class__ is str else cell_text(cell)) for cell in cells]
         used = len(texts)
         while used and not texts[used - 1]:
             used -= 1
