@@ -12,7 +12,9 @@ token differs from the one read, and the next request computes again. Tokens are
 a counter), so a rolled-back transaction's token is never reused by other data, and two
 databases never share one.
 
-The cache is the "figures" alias (settings.CACHES), in each process's memory."""
+Used by the dashboard (each year's figures, the year's credits by area, the page), the bilan
+JSON (the same figures) and the dossier list (the count and totals of a filtered set). The cache
+is the "figures" alias (settings.CACHES), in each process's memory."""
 
 import hashlib
 import zlib
