@@ -1,6 +1,6 @@
 """The dashboard's figures beyond the bilan's: credits by quartier and by commune, the years
 on offer, and the reference data of the filters. The bilan's figures themselves come from
-`reports.selectors` (`figures_by_year`), so that the dashboard and the bilan never disagree.
+`reports.selectors` (`figures_of_years`), so that the dashboard and the bilan never disagree.
 
 Each function runs a fixed number of queries whatever the number of dossiers; the per-dossier
 sums of the year are added up here, because a dossier that targets several quartiers of one

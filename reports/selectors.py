@@ -170,7 +170,7 @@ def bilan_figures(year: int, scope: Scope | None = None) -> BilanFigures:
     """All the figures of one year's bilan. A year with no data gives zeros.
 
     `scope` (the dashboard's filters) restricts the dossiers and funding lines counted."""
-    return figures_by_year([year], scope, with_fonds_de_concours=True)[year]
+    return figures_of_years([year], scope)[year]
 
 
 def figures_by_year(
@@ -178,7 +178,6 @@ def figures_by_year(
     scope: Scope | None = None,
     *,
     with_fonds_de_concours: bool = False,
-    with_previous_year: bool = True,
 ) -> dict[int, BilanFigures]:
     """The bilan's figures of several years at once, in the same fixed number of queries as one
     year (seven, eight with the fonds de concours): each query groups by year.
@@ -192,13 +191,10 @@ def figures_by_year(
     the FCS lines alone, rather than a `COUNT(DISTINCT)` over every funding line
     (docs/performance.md).
 
-    Each year's `priority_themes_percent_previous_year` needs the year before's figures, which
-    are computed too; with `with_previous_year=False` they are not, and that field stays None
-    (the dashboard sets it from its own figures of the year before: `set_previous_year`)."""
+    Each year's `priority_themes_percent_previous_year` stays None: it needs the year before's
+    figures, which `figures_of_years` reads beside it and sets (`set_previous_year`)."""
     scope = scope or Scope()
     years = sorted(set(years))
-    # The year before each one, for the previous year's priority share.
-    wanted = sorted(set(years) | {y - 1 for y in years}) if with_previous_year else years
     # The piliers, each with its thématiques (one query; a pilier without any still comes).
     pillar_rows: list[tuple[str, str, str]] = []
     pillar_code: dict[int, str] = {}
@@ -214,7 +210,7 @@ def figures_by_year(
         if theme_pk is not None:
             theme_of[theme_pk] = (theme_code, theme_label, theme_order)
     figures: dict[int, BilanFigures] = {}
-    for y in wanted:
+    for y in years:
         figures[y] = BilanFigures(
             year=y,
             pillars=[
@@ -223,8 +219,8 @@ def figures_by_year(
             status_counts=dict.fromkeys(Status.values, 0),
         )
     pillars = {y: {p.code: p for p in f.pillars} for y, f in figures.items()}
-    themes: dict[int, dict[str, ThemeFigures]] = {y: {} for y in wanted}
-    funders: dict[int, dict[str, FunderFigures]] = {y: {} for y in wanted}
+    themes: dict[int, dict[str, ThemeFigures]] = {y: {} for y in years}
+    funders: dict[int, dict[str, FunderFigures]] = {y: {} for y in years}
     programmed = Status.programmed()
 
     funder_of = {
@@ -244,7 +240,7 @@ def figures_by_year(
         return Q(status__in=programmed) & Q(pk__in=lines.values("project_id"))
 
     counts = (
-        Project.objects.filter(year_id__in=wanted)
+        Project.objects.filter(year_id__in=years)
         .filter(scope.project_q())
         .values("year_id", "pillar_id", "theme_id", "status")
         .annotate(
@@ -277,7 +273,7 @@ def figures_by_year(
         FundingLine.objects.filter(
             funder_id=funder_pk.get(Funder.CABBALR_FCS),
             amount_granted__gt=0,
-            project__year_id__in=wanted,
+            project__year_id__in=years,
             project__status__in=programmed,
         )
         .filter(scope.project_q("project__"))
@@ -291,7 +287,7 @@ def figures_by_year(
         f.fcs_granted = row["granted"] or ZERO
 
     rows = (
-        FundingLine.objects.filter(project__year_id__in=wanted, project__status__in=programmed)
+        FundingLine.objects.filter(project__year_id__in=years, project__status__in=programmed)
         .filter(scope.line_q())
         .values("project__year_id", "project__pillar_id", "project__theme_id", "nature", "funder_id")
         .annotate(granted=Sum("amount_granted"))
@@ -319,10 +315,10 @@ def figures_by_year(
             pillar.droit_commun += amount
             funder.droit_commun += amount
 
-    envelopes = dict(ProgrammeYear.objects.filter(year__in=wanted).values_list("year", "fcs_envelope"))
-    priority_codes: dict[int, set[str]] = {y: set() for y in wanted}
+    envelopes = dict(ProgrammeYear.objects.filter(year__in=years).values_list("year", "fcs_envelope"))
+    priority_codes: dict[int, set[str]] = {y: set() for y in years}
     for y, code in ProgrammeYear.priority_themes.through.objects.filter(
-        programmeyear_id__in=wanted
+        programmeyear_id__in=years
     ).values_list("programmeyear_id", "theme__code"):
         priority_codes[y].add(code)
 
@@ -344,9 +340,6 @@ def figures_by_year(
                 f.priority_themes_percent = Decimal("0.0")
     for y, f in figures.items():
         f.has_programmed_lines = y in has_lines
-    if with_previous_year:
-        for y in years:
-            set_previous_year(figures[y], figures[y - 1])
 
     if with_fonds_de_concours:
         for item in (
@@ -381,7 +374,7 @@ def figures_of_years(
     with_before = years | {y - 1 for y in years}
 
     def compute(some_years):
-        return figures_by_year(some_years, scope, with_fonds_de_concours=True, with_previous_year=False)
+        return figures_by_year(some_years, scope, with_fonds_de_concours=True)
 
     if versions is None:
         figures = compute(with_before)
