@@ -20,7 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from projects.admin import ProgrammeYearAdmin, ProjectAdmin, format_euros
 from projects.models import MONEY, ProgrammeYear, Project
 
-from .models import FondsDeConcours, Funder, FundingLine
+from .models import Envelope, FondsDeConcours, Funder, FundingLine
 from .resources import FunderResource
 
 
@@ -70,6 +70,19 @@ class FondsDeConcoursAdmin(SimpleHistoryAdmin):
     search_fields = ["project_title", "commune__name"]
     autocomplete_fields = ["commune"]
     ordering = ["-year", "order", "id"]
+
+    @admin.display(description=_("montant"), ordering="amount")
+    def amount_display(self, obj):
+        return format_euros(obj.amount)
+
+
+@admin.register(Envelope)
+class EnvelopeAdmin(SimpleHistoryAdmin):
+    list_display = ["funder", "year", "pillar", "amount_display", "comment"]
+    list_filter = ["year", "funder", "pillar"]
+    list_select_related = ["funder", "year", "pillar"]
+    search_fields = ["funder__label", "funder__code", "comment"]
+    ordering = ["-year", "funder__order", "funder__code", "pillar__order"]
 
     @admin.display(description=_("montant"), ordering="amount")
     def amount_display(self, obj):

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import MONEY, Commune, ProgrammeYear, Project, history_records
+from projects.models import MONEY, Commune, Pillar, ProgrammeYear, Project, history_records
 
 
 class Nature(models.TextChoices):
@@ -153,3 +153,72 @@ class FondsDeConcours(models.Model):
 
     def __str__(self):
         return f"{self.commune} — {self.project_title}"
+
+
+class EnvelopeQuerySet(models.QuerySet):
+    def totals(self):
+        """Each funder's whole envelope of a year (not its split by pilier)."""
+        return self.filter(pillar__isnull=True)
+
+
+class Envelope(models.Model):
+    """The money a funder puts on the contract for a year (ANCT credits, the FCS, a
+    Département's line...), optionally split by pilier.
+
+    A funder's envelope of a year is its row without pilier; rows with a pilier split it (their
+    sum never exceeds it: funding.envelope_services). *Engagé* is what the funder granted to
+    the year's programmed dossiers (funding.selectors.envelope_usage)."""
+
+    funder = models.ForeignKey(
+        Funder, on_delete=models.PROTECT, related_name="envelopes", verbose_name=_("financeur")
+    )
+    year = models.ForeignKey(
+        ProgrammeYear,
+        on_delete=models.PROTECT,
+        related_name="envelopes",
+        db_column="year",
+        verbose_name=_("année"),
+    )
+    pillar = models.ForeignKey(
+        Pillar,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="envelopes",
+        verbose_name=_("pilier"),
+        help_text=_("Vide : l'enveloppe entière du financeur pour l'année."),
+    )
+    amount = models.DecimalField(_("montant"), **MONEY, validators=[MinValueValidator(Decimal("0"))])
+    comment = models.CharField(_("commentaire"), max_length=255, blank=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    objects = EnvelopeQuerySet.as_manager()
+    history = history_records(_("historique des enveloppes"), excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("enveloppe")
+        verbose_name_plural = _("enveloppes")
+        ordering = ["-year", "funder__order", "funder__code", "pillar__order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="envelope_amount_gte_0",
+                violation_error_message=_("Le montant de l'enveloppe doit être positif ou nul."),
+            ),
+            models.UniqueConstraint(
+                fields=["funder", "year"],
+                condition=Q(pillar__isnull=True),
+                name="envelope_unique_funder_year",
+                violation_error_message=_("Ce financeur a déjà une enveloppe pour cette année."),
+            ),
+            models.UniqueConstraint(
+                fields=["funder", "year", "pillar"],
+                condition=Q(pillar__isnull=False),
+                name="envelope_unique_funder_year_pillar",
+                violation_error_message=_("Ce financeur a déjà une enveloppe pour ce pilier et cette année."),
+            ),
+        ]
+
+    def __str__(self):
+        where = f" — {self.pillar}" if self.pillar_id else ""
+        return f"{self.funder} {self.year_id}{where}"

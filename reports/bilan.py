@@ -340,15 +340,22 @@ def _fewer_gc_pauses():
         gc.set_threshold(*thresholds)
 
 
-def html_to_pdf(html: str) -> bytes:
+def html_to_pdf(html: str, *, stylesheets: tuple[str, ...] = ()) -> bytes:
     """WeasyPrint's PDF of the standalone document: tagged (structure for screen readers),
-    fonts embedded, its title, author and language from the document's head."""
-    from weasyprint import HTML
+    fonts embedded, its title, author and language from the document's head. `stylesheets`
+    (our static files' names, e.g. "css/bilan.css") are applied besides the document's own
+    styles, for documents whose template holds none."""
+    from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    font_config = FontConfiguration()
+    css = [
+        CSS(string=Path(finders.find(name)).read_text(encoding="utf-8"), font_config=font_config)
+        for name in stylesheets
+    ]
     with _fewer_gc_pauses():
         return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-            font_config=FontConfiguration(), pdf_tags=True
+            stylesheets=css, font_config=font_config, pdf_tags=True
         )
 
 

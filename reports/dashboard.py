@@ -21,7 +21,7 @@ from projects.models import Operator, Project, Quartier, QuartierKind, Status, T
 from projects.templatetags.money import format_euros, percent_fr
 
 from .filters import Choices, Scope
-from .selectors import ZERO, BilanFigures, figures_of_years, percent
+from .selectors import ZERO, BilanFigures, Projection, figures_of_years, percent
 from .versioning import Versions, cache_key, remembered
 
 
@@ -83,35 +83,44 @@ def areas(
     *,
     quartiers: list[QuartierRef] | None = None,
     projects_programmed: int | None = None,
+    projection: Projection | None = None,
 ) -> Areas:
     """Credits by quartier and by commune of one year's programmed dossiers in `scope`.
 
     A dossier counts in full for every quartier it targets (so the quartiers' column does not
     add up to the total), and once for each commune where one of its quartiers lies.
-    `projects_programmed` (from the year's figures) sizes the "no quartier" row."""
+    `projects_programmed` (from the year's figures) sizes the "no quartier" row. With a
+    `projection` (reports.selectors.Projection), the same figures as if its decisions were taken."""
     scope = scope or Scope()
     if quartiers is None:
         quartiers = quartier_reference()
-    programmed = Q(project__year_id=year, project__status__in=Status.programmed())
+    lines = FundingLine.objects.all()
+    pairs_of = Project.quartiers.through.objects.all()
+    status, granted = "project__status", "amount_granted"
+    if projection is not None:
+        status, granted = "projected_status", "projected_granted"
+        lines = projection.lines(lines).alias(projected_status=projection.status("project__"))
+        pairs_of = pairs_of.alias(projected_status=projection.status("project__"))
+    programmed = Q(project__year_id=year, **{f"{status}__in": Status.programmed()})
 
     # Per dossier, its total (a few tens of thousands of rows at national scale, not one per line).
-    lines = FundingLine.objects.filter(programmed).filter(scope.line_q()).order_by()
+    lines = lines.filter(programmed).filter(scope.line_q()).order_by()
     per_project: dict[int, Decimal] = {
-        project_id: granted or ZERO
-        for project_id, granted in lines.values_list("project_id").annotate(granted=Sum("amount_granted"))
+        project_id: amount or ZERO
+        for project_id, amount in lines.values_list("project_id").annotate(amount=Sum(granted))
     }
     # Amounts are never negative: a funder granted money to a dossier when one of its lines is > 0.
     funder_projects: dict[str, int] = {
         code: n
         for code, n in lines.values_list("funder__code").annotate(
-            n=Count("project_id", distinct=True, filter=Q(amount_granted__gt=0))
+            n=Count("project_id", distinct=True, filter=Q(**{f"{granted}__gt": 0}))
         )
         if n
     }
 
     targets: dict[int, set[int]] = defaultdict(set)
     pairs = (
-        Project.quartiers.through.objects.filter(programmed)
+        pairs_of.filter(programmed)
         .filter(scope.project_q("project__"))
         .values_list("project_id", "quartier_id")
     )

@@ -9,9 +9,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Expression, F, Q, QuerySet, Sum
 
 from funding.models import FondsDeConcours, Funder, FundingLine, Nature
+from funding.selectors import envelope_total_subquery, fcs_envelope_amount
 from projects.models import (
     FcsAxis,
     OperatorKind,
@@ -135,6 +136,25 @@ class BilanFigures:
         return sum((item.amount for item in self.fonds_de_concours), ZERO)
 
 
+class Projection:
+    """The figures *as if* some decisions were taken (a comité's scenario applied): each
+    dossier's projected status and each funding line's projected granted amount, as SQL
+    expressions that the figures' own queries use instead of the stored ones.
+
+    The caller (an upper layer: comites) subclasses it; the base class projects nothing, so
+    that its figures are the stored ones."""
+
+    def status(self, path: str = "") -> Expression:
+        """The projected status of the dossier reached by `path` from the queried model (`""`
+        for a dossier, `"project__"` for a funding line or a dossier's quartier)."""
+        return F(f"{path}status")
+
+    def lines(self, lines: QuerySet) -> QuerySet:
+        """`lines` (funding lines) with the alias `projected_granted`, the amount each line
+        would have granted."""
+        return lines.alias(projected_granted=F("amount_granted"))
+
+
 def _priority_theme_codes(year: int) -> set[str]:
     return set(
         ProgrammeYear.priority_themes.through.objects.filter(programmeyear_id=year).values_list(
@@ -178,6 +198,7 @@ def figures_by_year(
     scope: Scope | None = None,
     *,
     with_fonds_de_concours: bool = False,
+    projection: Projection | None = None,
 ) -> dict[int, BilanFigures]:
     """The bilan's figures of several years at once, in the same fixed number of queries as one
     year (seven, eight with the fonds de concours): each query groups by year.
@@ -192,7 +213,10 @@ def figures_by_year(
     (docs/performance.md).
 
     Each year's `priority_themes_percent_previous_year` stays None: it needs the year before's
-    figures, which `figures_of_years` reads beside it and sets (`set_previous_year`)."""
+    figures, which `figures_of_years` reads beside it and sets (`set_previous_year`).
+
+    With a `projection`, the same figures as if its decisions were taken: each query reads the
+    projected status and granted amounts instead of the stored ones (never cached)."""
     scope = scope or Scope()
     years = sorted(set(years))
     # The piliers, each with its thématiques (one query; a pilier without any still comes).
@@ -231,18 +255,26 @@ def figures_by_year(
     }
     funder_pk = {code: pk for pk, (code, *_rest) in funder_of.items()}
 
+    # What the queries read: the stored status and amounts, or the projected ones.
+    status, line_status, granted = "status", "project__status", "amount_granted"
+    projects, lines = Project.objects.all(), FundingLine.objects.all()
+    if projection is not None:
+        status, line_status, granted = "projected_status", "projected_status", "projected_granted"
+        projects = projects.annotate(projected_status=projection.status())
+        lines = projection.lines(lines).alias(projected_status=projection.status("project__"))
+
     def granted_by(funder_code: str) -> Q:
         """The dossier has a line of that funder with money granted: `id IN (…)`, which
         PostgreSQL hashes once from the partial index of granted lines (`fundingline_granted_idx`)
         rather than probing the lines of every dossier."""
-        lines = FundingLine.objects.filter(funder_id=funder_pk.get(funder_code), amount_granted__gt=0)
+        with_money = lines.filter(funder_id=funder_pk.get(funder_code), **{f"{granted}__gt": 0})
         # The status first: PostgreSQL then looks up programmed dossiers only.
-        return Q(status__in=programmed) & Q(pk__in=lines.values("project_id"))
+        return Q(**{f"{status}__in": programmed}) & Q(pk__in=with_money.values("project_id"))
 
     counts = (
-        Project.objects.filter(year_id__in=years)
+        projects.filter(year_id__in=years)
         .filter(scope.project_q())
-        .values("year_id", "pillar_id", "theme_id", "status")
+        .values("year_id", "pillar_id", "theme_id", status)
         .annotate(
             n=Count("id"),
             associative=Count("id", filter=Q(operator__kind=OperatorKind.ASSOCIATION)),
@@ -251,13 +283,13 @@ def figures_by_year(
         .order_by()
     )
     for row in counts:
-        f, n = figures[row["year_id"]], row["n"]
-        f.status_counts[row["status"]] = f.status_counts.get(row["status"], 0) + n
-        if row["status"] != Status.BROUILLON:
+        f, n, row_status = figures[row["year_id"]], row["n"], row[status]
+        f.status_counts[row_status] = f.status_counts.get(row_status, 0) + n
+        if row_status != Status.BROUILLON:
             f.projects_filed += n
-        if row["status"] == Status.REFUSE:
+        if row_status == Status.REFUSE:
             f.projects_refused += n
-        if row["status"] in programmed:
+        if row_status in programmed:
             f.projects_programmed += n
             f.associative_projects += row["associative"]
             code = pillar_code[row["pillar_id"]]
@@ -270,15 +302,14 @@ def figures_by_year(
 
     # The FCS: few lines (one dossier in ten at most), read through the funder's index.
     fcs = (
-        FundingLine.objects.filter(
+        lines.filter(
             funder_id=funder_pk.get(Funder.CABBALR_FCS),
-            amount_granted__gt=0,
             project__year_id__in=years,
-            project__status__in=programmed,
+            **{f"{granted}__gt": 0, f"{line_status}__in": programmed},
         )
         .filter(scope.project_q("project__"))
         .values("project__year_id")
-        .annotate(projects=Count("project", distinct=True), granted=Sum("amount_granted"))
+        .annotate(projects=Count("project", distinct=True), granted=Sum(granted))
         .order_by()
     )
     for row in fcs:
@@ -287,10 +318,10 @@ def figures_by_year(
         f.fcs_granted = row["granted"] or ZERO
 
     rows = (
-        FundingLine.objects.filter(project__year_id__in=years, project__status__in=programmed)
+        lines.filter(project__year_id__in=years, **{f"{line_status}__in": programmed})
         .filter(scope.line_q())
         .values("project__year_id", "project__pillar_id", "project__theme_id", "nature", "funder_id")
-        .annotate(granted=Sum("amount_granted"))
+        .annotate(granted=Sum(granted))
         .order_by()
     )
     has_lines: set[int] = set()
@@ -315,7 +346,13 @@ def figures_by_year(
             pillar.droit_commun += amount
             funder.droit_commun += amount
 
-    envelopes = dict(ProgrammeYear.objects.filter(year__in=years).values_list("year", "fcs_envelope"))
+    # The FCS envelope: the year's `Envelope` of the fund, else the year's older setting.
+    envelopes = {
+        y: fcs_envelope_amount(envelope, legacy)
+        for y, legacy, envelope in ProgrammeYear.objects.filter(year__in=years)
+        .annotate(fcs_envelope_set=envelope_total_subquery(Funder.CABBALR_FCS))
+        .values_list("year", "fcs_envelope", "fcs_envelope_set")
+    }
     priority_codes: dict[int, set[str]] = {y: set() for y in years}
     for y, code in ProgrammeYear.priority_themes.through.objects.filter(
         programmeyear_id__in=years

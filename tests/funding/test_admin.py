@@ -13,7 +13,7 @@ from import_export.results import RowResult
 from simple_history.models import HistoricalChanges
 
 from funding.admin import FondsDeConcoursInline, FundingLineInline
-from funding.models import FondsDeConcours, Funder, FundingLine
+from funding.models import Envelope, FondsDeConcours, Funder, FundingLine
 from funding.resources import FunderResource
 from projects.models import ProgrammeYear, Project, Quartier
 from tests.factories import (
@@ -26,7 +26,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-FUNDING_MODELS = [Funder, FundingLine, FondsDeConcours]
+FUNDING_MODELS = [Funder, FundingLine, FondsDeConcours, Envelope]
 
 
 def admin_url(model, view, *args):
@@ -42,6 +42,10 @@ def an_object_of(model):
         return FundingLineFactory()
     if model is FondsDeConcours:
         return FondsDeConcoursFactory()
+    if model is Envelope:
+        return Envelope.objects.create(
+            funder=funder("anct"), year=ProgrammeYearFactory(), amount=Decimal("1000")
+        )
     return model.objects.first()
 
 

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from contratville import roles
+from funding.envelope_services import envelope_set
 from funding.models import FondsDeConcours, Funder
 from funding.services import programmation_import
 from projects.models import Commune, FcsAxis, Indicator, ProgrammeYear, Project, Quartier, QuartierKind, Theme
@@ -124,6 +125,13 @@ class Command(BaseCommand):
             year.full_clean()
             year.save()
             year.priority_themes.set(Theme.objects.filter(code__in=spec["priority_themes"]))
+            # The funders' envelopes (the FCS's is the bilan's FCS envelope).
+            for item in spec.get("envelopes", []):
+                envelope_set(
+                    funder=Funder.objects.get(code=item["financeur"]),
+                    year=year.year,
+                    amount=Decimal(item["montant"]),
+                )
 
             FondsDeConcours.objects.filter(year=year).delete()
             FondsDeConcours.objects.bulk_create(
