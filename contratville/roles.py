@@ -39,6 +39,22 @@ _AGENT = [
     "funding.change_fundingline",
     "funding.delete_fundingline",
     "funding.view_fondsdeconcours",
+    "funding.view_envelope",
+    # Preparing the comités: séances, their agenda, scenarios.
+    "comites.view_seance",
+    "comites.add_seance",
+    "comites.change_seance",
+    "comites.view_agendaitem",
+    "comites.add_agendaitem",
+    "comites.delete_agendaitem",
+    "comites.view_scenario",
+    "comites.add_scenario",
+    "comites.change_scenario",
+    "comites.view_scenarioopinion",
+    "comites.change_scenarioopinion",
+    "comites.view_scenarioline",
+    "comites.change_scenarioline",
+    "comites.view_fundingdecision",
 ]
 _DIRECTION = [
     *_AGENT,
@@ -49,8 +65,22 @@ _DIRECTION = [
     "funding.add_fondsdeconcours",
     "funding.change_fondsdeconcours",
     "funding.delete_fondsdeconcours",
+    "funding.add_envelope",
+    "funding.change_envelope",
+    "funding.delete_envelope",
+    # Only the direction applies a comité's decision.
+    "comites.apply_scenario",
+    "comites.delete_scenario",
 ]
-_COMITE = [*_READ_REFERENCE, "projects.view_bilan"]
+# The comité reads its séances, their scenarios and documents, and the envelopes.
+_COMITE = [
+    *_READ_REFERENCE,
+    "projects.view_bilan",
+    "funding.view_envelope",
+    "comites.view_seance",
+    "comites.view_scenario",
+    "comites.view_fundingdecision",
+]
 
 ROLES: dict[str, list[str]] = {AGENT: _AGENT, DIRECTION: _DIRECTION, COMITE: _COMITE, ADMINISTRATEUR: []}
 
@@ -83,5 +113,5 @@ def ensure_roles() -> dict[str, Group]:
 
 def ensure_roles_after_migrate(sender, **kwargs):
     # Only once every app's permissions exist, i.e. when the last of our apps is migrated.
-    if sender.name == "reports":
+    if sender.name == "comites":
         ensure_roles()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("projets/", include("funding.urls")),
     path("", include("projects.urls")),
     path("", include("reports.urls")),
+    path("comites/", include("comites.urls")),
 ]
 
 # Refused permissions are logged (contratville/auth.py) before the 403 page.

@@ -9,8 +9,10 @@ per-model exceptions in ADMIN_MODEL_EXCEPTIONS.
 Roles (contratville/roles.py): anonymous, agent (Chargés de mission), direction, comité, and
 admin (a superuser in the Administrateurs group, the only staff account)."""
 
+import datetime
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -20,8 +22,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from comites.models import FundingDecision, SeanceKind
+from comites.services import agenda_add_projects, scenario_create, seance_create
 from contratville import roles
 from funding.import_storage import pending_import_get, pending_import_store
+from funding.models import Envelope
 from projects.models import ProgrammeYear, Project, Status
 from tests.factories import (
     FondsDeConcoursFactory,
@@ -29,6 +34,7 @@ from tests.factories import (
     OperatorFactory,
     ProjectFactory,
     UserFactory,
+    funder,
 )
 
 ROLES = ("anonymous", "agent", "direction", "comite", "admin")
@@ -144,6 +150,8 @@ ADMIN_MODEL_EXCEPTIONS: dict[str, dict[str, object]] = {
     "admin:axes_accessattempt_add": admin_only(DENIED),
     "admin:axes_accesslog_add": admin_only(DENIED),
     "admin:axes_accessfailurelog_add": admin_only(DENIED),
+    # A funder's decision is written by applying a comité's scenario only.
+    "admin:comites_fundingdecision_add": admin_only(DENIED),
 }
 
 
@@ -225,6 +233,7 @@ def dataset(db, settings, tmp_path, monkeypatch):
     project = ProjectFactory(status=Status.DEPOSE)
     FundingLineFactory(project=project)
     FondsDeConcoursFactory()
+    Envelope.objects.create(funder=funder("anct"), year=project.year, amount=Decimal("1000.00"))
     project.indicators.create(label="Participants", expected=10)
     OperatorFactory()
     users = {}
@@ -236,11 +245,31 @@ def dataset(db, settings, tmp_path, monkeypatch):
     from projects.services import project_change_status
 
     project_change_status(project=project, to_status=Status.EN_INSTRUCTION, user=users["agent"])
+    # A séance with the dossier on its agenda, a scenario, a funder's decision (comites).
+    seance = seance_create(year=2021, date=datetime.date(2021, 3, 4), kind=SeanceKind.COMITE_PROGRAMMATION)
+    agenda_add_projects(seance=seance, project_ids=[project.pk])
+    scenario = scenario_create(seance=seance, name="Scénario de la matrice")
+    line = project.funding_lines.first()
+    FundingDecision.objects.create(
+        seance=seance,
+        scenario=scenario,
+        project=project,
+        funder_id=line.funder_id,
+        funding_line=line,
+        decision="en_attente",
+        decided_on=seance.date,
+    )
     attempt = {"ip_address": "192.0.2.1", "user_agent": "test", "path_info": "/connexion/"}
     AccessAttempt.objects.create(username="x", failures_since_start=1, get_data="", post_data="", **attempt)
     AccessLog.objects.create(username="x", **attempt)
     AccessFailureLog.objects.create(username="x", locked_out=False, **attempt)
-    return {"project": project, "operator": project.operator, "users": users}
+    return {
+        "project": project,
+        "operator": project.operator,
+        "users": users,
+        "seance": seance,
+        "scenario": scenario,
+    }
 
 
 def _first(model):
@@ -275,7 +304,13 @@ def url_for(address: Address, data) -> str:
     if kwargs is None:
         kwargs = {}
         for parameter in re.findall(r"<(?:\w+:)?(\w+)>", address.route):
-            kwargs[parameter] = {"pk": project.pk, "year": 2021, "fmt": "csv"}[parameter]
+            kwargs[parameter] = {
+                "pk": project.pk,
+                "year": 2021,
+                "fmt": "csv",
+                "seance": data["seance"].pk,
+                "scenario": data["scenario"].pk,
+            }[parameter]
     query = {"dossiers:export": "?format=csv", "projects:operator-search": "?q=asso"}.get(address.name, "")
     return reverse(address.name, kwargs=kwargs) + query
 

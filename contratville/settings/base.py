@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "projects",
     "funding",
     "reports",
+    "comites",
 ]
 
 MIDDLEWARE = [
