@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 
 
 class ContratvilleConfig(AppConfig):
@@ -11,3 +12,10 @@ class ContratvilleConfig(AppConfig):
         from . import auth
 
         auth.connect_signals()
+
+
+class ContratvilleAdminConfig(AdminConfig):
+    """django.contrib.admin with the project's site, for administrators only
+    (contratville/admin_site.py), as `django.contrib.admin.site`."""
+
+    default_site = "contratville.admin_site.ContratvilleAdminSite"

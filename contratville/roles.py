@@ -85,6 +85,21 @@ _COMITE = [
 ROLES: dict[str, list[str]] = {AGENT: _AGENT, DIRECTION: _DIRECTION, COMITE: _COMITE, ADMINISTRATEUR: []}
 
 
+def is_administrator(user) -> bool:
+    """The administrator's role: an active account that is a superuser or in the Administrateurs
+    group. Only this role enters the Django admin (contratville/admin_site.py); `is_staff` grants
+    nothing. The answer is kept on the user object for the rest of the request."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_contratville_is_administrator", None)
+    if cached is None:
+        cached = user.groups.filter(name=ADMINISTRATEUR).exists()
+        user._contratville_is_administrator = cached
+    return cached
+
+
 def _permissions(names: list[str]) -> list[Permission]:
     wanted = {tuple(name.split(".", 1)) for name in names}
     found = [

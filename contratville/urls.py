@@ -4,10 +4,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-admin.site.site_header = "Contrat de Ville — administration"
-admin.site.site_title = "Contrat de Ville"
-admin.site.index_title = "Administration"
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),

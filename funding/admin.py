@@ -5,7 +5,11 @@ concours are added here: ProjectAdmin and ProgrammeYearAdmin are re-registered w
 Importing projects.admin first registers the base classes, whichever admin module Django's
 autodiscovery reaches first.
 
-Funding lines and fonds de concours have the "Historique" page of django-simple-history.
+Funding lines and fonds de concours have the "Historique" page of django-simple-history, read
+only. A funding line changes the money a dossier asks for or was granted ("engagé" once the
+dossier is programmed): administrators may still correct one, here or in the dossier's inline,
+but like any write of the dossier it is checked against, and gives the dossier, a new version
+(projects/admin.py, DossierRowAdmin).
 """
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -14,10 +18,10 @@ from django.contrib import admin
 from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
-from projects.admin import ProgrammeYearAdmin, ProjectAdmin, format_euros
+from contratville.admin_import import AdministratorImportExportModelAdmin
+from contratville.admin_site import AuditedModelAdmin
+from projects.admin import DossierRowAdmin, ProgrammeYearAdmin, ProjectAdmin, format_euros
 from projects.models import MONEY, ProgrammeYear, Project
 
 from .models import Envelope, FondsDeConcours, Funder, FundingLine
@@ -25,7 +29,7 @@ from .resources import FunderResource
 
 
 @admin.register(Funder)
-class FunderAdmin(ImportExportModelAdmin):
+class FunderAdmin(AdministratorImportExportModelAdmin):
     resource_classes = [FunderResource]
     list_display = ["label", "code", "short_label", "default_nature", "order", "is_active"]
     list_filter = ["is_active", "default_nature"]
@@ -34,7 +38,7 @@ class FunderAdmin(ImportExportModelAdmin):
 
 
 @admin.register(FundingLine)
-class FundingLineAdmin(SimpleHistoryAdmin):
+class FundingLineAdmin(DossierRowAdmin):
     list_display = [
         "project",
         "operator",
@@ -63,7 +67,7 @@ class FundingLineAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FondsDeConcours)
-class FondsDeConcoursAdmin(SimpleHistoryAdmin):
+class FondsDeConcoursAdmin(AuditedModelAdmin):
     list_display = ["project_title", "year", "commune", "amount_display", "order"]
     list_filter = ["year", ("commune", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["year", "commune"]
@@ -77,7 +81,7 @@ class FondsDeConcoursAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Envelope)
-class EnvelopeAdmin(SimpleHistoryAdmin):
+class EnvelopeAdmin(AuditedModelAdmin):
     list_display = ["funder", "year", "pillar", "amount_display", "comment"]
     list_filter = ["year", "funder", "pillar"]
     list_select_related = ["funder", "year", "pillar"]

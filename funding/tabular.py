@@ -640,15 +640,22 @@ def _extension(name: str) -> str:
     return name.rsplit(".", 1)[-1] if "." in name else ""
 
 
+def check_size(size: int, *, max_size: int | None = None) -> None:
+    """Refuse a file of `size` bytes above `max_size` (default: the IMPORT_MAX_UPLOAD_SIZE
+    setting), as `read_table` does; an upload's declared size is checked with it before the file
+    is read or stored. Raises TableError."""
+    limit = _max_file_size() if max_size is None else max_size
+    if size > limit:
+        raise TableError(f"Le fichier dépasse la taille maximale de {_megabytes(limit)}.")
+
+
 def read_table(content: bytes, filename: str = "", *, max_size: int | None = None) -> Table:
     """Read a CSV or XLSX file into headers and numbered rows, skipping blank rows.
 
     `max_size` defaults to the IMPORT_MAX_UPLOAD_SIZE setting. Raises TableError."""
     if not content:
         raise TableError("Le fichier est vide.")
-    limit = _max_file_size() if max_size is None else max_size
-    if len(content) > limit:
-        raise TableError(f"Le fichier dépasse la taille maximale de {_megabytes(limit)}.")
+    check_size(len(content), max_size=max_size)
     name = filename.lower()
     extension = _extension(name)
     is_zip = content.startswith(ZIP_SIGNATURES)

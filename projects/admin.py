@@ -4,17 +4,31 @@ The funding side of a dossier or a year (funding lines, totals, fonds de concour
 funding/admin.py, which re-registers ProjectAdmin and ProgrammeYearAdmin with it: this app must
 not import funding.
 
+The admin is for administrators only (contratville/admin_site.py). Even for them, the workflow
+owns a dossier's status: the status, the decision date and the version are read-only here, and
+so are the bilan's texts (a dossier's focus fields, a year's narrative), which the direction
+writes at /bilan/<année>/textes/. A status moves only through the workflow service
+(`project_change_status`, the dossier page's buttons); a dossier is created by the dossier form
+or the import, which record its first status, never here. A form of this admin that writes a
+dossier or one of its lines (`DossierVersionForm`) is saved only if the dossier is still at the
+version the page was opened with, and gives it the next version, like the dossier form: neither
+overwrites the other's changes unseen.
+
 The models with an audit trail (operators, programme years, dossiers, indicators) have the
-"Historique" page of django-simple-history: who changed what, when, and why.
+"Historique" page of django-simple-history, read only: who changed what, when, and why.
 """
 
 from decimal import Decimal
 
+from django import forms
 from django.contrib import admin
-from django.db.models import Count
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
+
+from contratville.admin_import import AdministratorImportExportModelAdmin
+from contratville.admin_site import AuditedModelAdmin
 
 from .models import (
     Commune,
@@ -40,7 +54,7 @@ def format_euros(amount: Decimal | None) -> str | None:
 
 
 @admin.register(Pillar)
-class PillarAdmin(ImportExportModelAdmin):
+class PillarAdmin(AdministratorImportExportModelAdmin):
     resource_classes = [PillarResource]
     list_display = ["code", "label", "short_label", "order", "theme_count"]
     list_display_links = ["code", "label"]
@@ -56,7 +70,7 @@ class PillarAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(ImportExportModelAdmin):
+class ThemeAdmin(AdministratorImportExportModelAdmin):
     resource_classes = [ThemeResource]
     list_display = ["code", "label", "pillar", "order"]
     list_display_links = ["code", "label"]
@@ -67,7 +81,7 @@ class ThemeAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Commune)
-class CommuneAdmin(ImportExportModelAdmin):
+class CommuneAdmin(AdministratorImportExportModelAdmin):
     resource_classes = [CommuneResource]
     list_display = ["name", "insee_code"]
     search_fields = ["name", "insee_code"]
@@ -75,7 +89,7 @@ class CommuneAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Quartier)
-class QuartierAdmin(ImportExportModelAdmin):
+class QuartierAdmin(AdministratorImportExportModelAdmin):
     resource_classes = [QuartierResource]
     list_display = ["name", "kind", "code_2015", "code_2024", "local_code", "commune_names"]
     list_filter = ["kind", ("communes", admin.RelatedOnlyFieldListFilter)]
@@ -97,7 +111,7 @@ class QuartierAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Operator)
-class OperatorAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
+class OperatorAdmin(AuditedModelAdmin, AdministratorImportExportModelAdmin):
     resource_classes = [OperatorResource]
     list_display = ["name", "kind", "siret", "commune", "project_count"]
     list_filter = ["kind", ("commune", admin.RelatedOnlyFieldListFilter)]
@@ -121,7 +135,7 @@ class OperatorAdmin(SimpleHistoryAdmin, ImportExportModelAdmin):
 
 
 @admin.register(ProgrammeYear)
-class ProgrammeYearAdmin(SimpleHistoryAdmin):
+class ProgrammeYearAdmin(AuditedModelAdmin):
     list_display = [
         "year",
         "call_opens_on",
@@ -133,6 +147,8 @@ class ProgrammeYearAdmin(SimpleHistoryAdmin):
     ]
     autocomplete_fields = ["priority_themes"]
     ordering = ["-year"]
+    # The direction writes them at /bilan/<année>/textes/.
+    readonly_fields = list(ProgrammeYear.NARRATIVE_FIELDS)
     fieldsets = [
         (
             _("Appel à projets"),
@@ -172,6 +188,78 @@ class ProgrammeYearAdmin(SimpleHistoryAdmin):
         return obj.project_count
 
 
+STALE_DOSSIER = _(
+    "Ce dossier a été modifié (dossier, statut, ligne de financement ou indicateur) depuis "
+    "l'ouverture de cette page : rien n'a été enregistré. Rechargez la page pour voir sa version "
+    "actuelle, puis refaites vos changements."
+)
+
+
+class DossierVersionForm(forms.ModelForm):
+    """An admin form that writes a dossier or one of its rows: saved only if the dossier is still
+    at the version the page was opened with (`dossier_version`, hidden), read with the dossier's
+    row locked until the admin's transaction ends; the admin then gives the dossier its next
+    version (`bump_dossier_versions`)."""
+
+    dossier_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def dossier(self) -> Project | None:
+        """The saved dossier this form writes, None when it creates one."""
+        if self.instance.pk is None:
+            return None
+        return self.instance if isinstance(self.instance, Project) else self.instance.project
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        dossier = self.dossier()
+        if dossier is not None:
+            self.fields["dossier_version"].initial = dossier.version
+
+    def clean(self):
+        cleaned_data = super().clean()
+        dossier = self.dossier()
+        if dossier is not None:
+            current = Project.objects.select_for_update().values_list("version", flat=True).get(pk=dossier.pk)
+            if cleaned_data.get("dossier_version") != current:
+                raise ValidationError(STALE_DOSSIER, code="stale")
+        return cleaned_data
+
+
+def bump_dossier_versions(project_ids) -> None:
+    """The next version for each of these dossiers, whose funding lines or indicators the admin
+    changed: a dossier form opened before can no longer be saved over the change."""
+    Project.objects.filter(pk__in=set(project_ids)).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+
+
+class DossierRowAdmin(AuditedModelAdmin):
+    """The admin of a dossier's rows (indicators, funding lines): a row stays with its dossier,
+    and writing or deleting one gives the dossier its next version."""
+
+    form = DossierVersionForm
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            readonly.append("project")
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        bump_dossier_versions([obj.project_id])
+
+    def delete_model(self, request, obj):
+        project_id = obj.project_id
+        super().delete_model(request, obj)
+        bump_dossier_versions([project_id])
+
+    def delete_queryset(self, request, queryset):
+        project_ids = list(queryset.values_list("project_id", flat=True))
+        super().delete_queryset(request, queryset)
+        bump_dossier_versions(project_ids)
+
+
 class IndicatorInline(admin.TabularInline):
     model = Indicator
     extra = 0
@@ -198,7 +286,7 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(AuditedModelAdmin):
     list_display = ["year", "reference", "title", "operator", "pillar", "status"]
     list_display_links = ["reference", "title"]
     list_filter = ["year", "status", "pillar", "theme", "operator__kind", "quartiers"]
@@ -206,7 +294,21 @@ class ProjectAdmin(SimpleHistoryAdmin):
     search_fields = ["reference", "title", "operator__name"]
     autocomplete_fields = ["operator", "theme", "quartiers"]
     ordering = ["-year", "reference"]
-    readonly_fields = ["created_at", "updated_at", "version"]
+    form = DossierVersionForm
+    # The workflow's fields (project_change_status) and the bilan's focus texts (the direction's,
+    # at /bilan/<année>/textes/).
+    readonly_fields = [
+        "status",
+        "decision_date",
+        "created_at",
+        "updated_at",
+        "version",
+        "is_focus",
+        "focus_order",
+        "focus_description",
+        "focus_objective",
+        "focus_results",
+    ]
     inlines = [IndicatorInline, StatusChangeInline]
     history_list_display = ["status", "version"]
     fieldsets = [
@@ -223,6 +325,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
                     "created_at",
                     "updated_at",
                     "version",
+                    "dossier_version",
                 ]
             },
         ),
@@ -246,29 +349,20 @@ class ProjectAdmin(SimpleHistoryAdmin):
         ),
     ]
 
+    def has_add_permission(self, request):
+        # A dossier starts as a brouillon with its first status change and its funding plan:
+        # the dossier form (/projets/nouveau/) or the import create it.
+        return False
+
     def save_model(self, request, obj, form, change):
-        # A status edited here is a workflow step like any other: it leaves a trace in the
-        # history, in the admin's transaction.
-        previous_status = form.initial.get("status", "") if change else ""
-        if change:
-            # A new version, read with the row locked: a dossier form opened before this save
-            # can no longer overwrite it.
-            obj.version = (
-                Project.objects.select_for_update().values_list("version", flat=True).get(pk=obj.pk) + 1
-            )
+        # The form checked the version with the row locked (DossierVersionForm); this save,
+        # funding lines and indicators included, is the dossier's next version.
+        obj.version = form.cleaned_data["dossier_version"] + 1
         super().save_model(request, obj, form, change)
-        if change and "status" in form.changed_data:
-            StatusChange.objects.create(
-                project=obj,
-                from_status=previous_status,
-                to_status=obj.status,
-                changed_by=request.user,
-                comment=_("Modifié dans l'administration"),
-            )
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(DossierRowAdmin):
     list_display = ["label", "project", "unit", "expected", "achieved"]
     list_filter = ["project__year", "project__pillar"]
     list_select_related = ["project"]
@@ -279,17 +373,19 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 @admin.register(StatusChange)
 class StatusChangeAdmin(admin.ModelAdmin):
-    """Status changes can be recorded by hand (e.g. history from before the application) but,
-    once recorded, they are evidence: they cannot be edited."""
+    """Status changes are evidence, written by the workflow only (projects/services.py): they
+    are read here, never added nor edited. They go with their dossier when an administrator
+    deletes it."""
 
     list_display = ["changed_at", "project", "from_status", "to_status", "changed_by", "comment"]
     list_filter = ["to_status", "project__year"]
     list_select_related = ["project", "changed_by"]
     search_fields = ["project__reference", "project__title", "comment"]
-    autocomplete_fields = ["project", "changed_by"]
     ordering = ["-changed_at", "-id"]
     fields = ["project", "from_status", "to_status", "changed_by", "comment", "changed_at"]
-    readonly_fields = ["changed_at"]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

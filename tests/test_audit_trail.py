@@ -400,7 +400,8 @@ def test_a_dossier_saved_in_the_admin_takes_a_new_version_and_is_recorded(admin_
     request = RequestFactory().post("/admin/")
     request.user = admin_user
     project.title = "Corrigé dans l'administration"
-    form = SimpleNamespace(initial={"status": project.status}, changed_data=["title"])
+    # The version the change page was opened with, as DossierVersionForm checked it.
+    form = SimpleNamespace(cleaned_data={"dossier_version": project.version}, changed_data=["title"])
 
     admin.site._registry[Project].save_model(request, project, form, change=True)
 

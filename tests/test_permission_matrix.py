@@ -7,7 +7,8 @@ for every registered model, by their family (`admin:*_changelist`, `admin:*_chan
 per-model exceptions in ADMIN_MODEL_EXCEPTIONS.
 
 Roles (contratville/roles.py): anonymous, agent (Chargés de mission), direction, comité, and
-admin (a superuser in the Administrateurs group, the only staff account)."""
+admin (a superuser in the Administrateurs group). The agent and the direction are staff here, as
+the demonstration's were before the admin closed to them: `is_staff` must open nothing."""
 
 import datetime
 import re
@@ -19,6 +20,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -72,10 +74,10 @@ def everyone(answer) -> dict[str, object]:
     return row(answer, answer, answer, answer, answer)
 
 
-# The Django admin: staff only, and only the administrator is staff. Signed-in users without
-# staff status are sent to the admin's login page, like anonymous visitors.
+# The Django admin: administrators only (contratville/admin_site.py). Anonymous visitors go to
+# the admin's login page; any other signed-in user gets the 403 page, staff or not.
 def admin_only(answer=OK) -> dict[str, object]:
-    return row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, answer)
+    return row(ADMIN_LOGIN, DENIED, DENIED, DENIED, answer)
 
 
 #                                   anonymous  agent   direction  comité  admin
@@ -112,10 +114,11 @@ MATRIX: dict[str, dict[str, object]] = {
     "reports:bilan-texts": row(LOGIN, DENIED, OK, DENIED, OK),
     # The admin's own pages.
     "admin:index": admin_only(),
-    # The login form is shown to a signed-in user without staff status (with a message).
+    # The login form is shown to a signed-in non-administrator too (saying that this account may
+    # not enter, to sign in with another one).
     "admin:login": row(OK, OK, OK, OK, Redirect("/admin/")),
-    # Signing out is a POST; the admin's wrapper first sends a non-staff visitor to its index.
-    "admin:logout": row(*[Redirect("/admin/")] * 4, GET_NOT_ALLOWED),
+    # Signing out is a POST; the admin's wrapper first sends an anonymous visitor to its index.
+    "admin:logout": row(Redirect("/admin/"), DENIED, DENIED, DENIED, GET_NOT_ALLOWED),
     "admin:password_change": admin_only(),
     "admin:password_change_done": admin_only(),
     # Without its query parameters the autocomplete refuses even the administrator.
@@ -152,6 +155,9 @@ ADMIN_MODEL_EXCEPTIONS: dict[str, dict[str, object]] = {
     "admin:axes_accessfailurelog_add": admin_only(DENIED),
     # A funder's decision is written by applying a comité's scenario only.
     "admin:comites_fundingdecision_add": admin_only(DENIED),
+    # A dossier starts with the dossier form or the import, a status change with the workflow.
+    "admin:projects_project_add": admin_only(DENIED),
+    "admin:projects_statuschange_add": admin_only(DENIED),
 }
 
 
@@ -238,7 +244,9 @@ def dataset(db, settings, tmp_path, monkeypatch):
     OperatorFactory()
     users = {}
     for role, group in GROUPS.items():
-        user = UserFactory(username=f"matrice-{role}", is_staff=role == "admin", is_superuser=role == "admin")
+        user = UserFactory(
+            username=f"matrice-{role}", is_staff=role != "comite", is_superuser=role == "admin"
+        )
         user.groups.add(Group.objects.get(name=group))
         users[role] = user
     # So that every admin model has an object to open.
@@ -373,8 +381,11 @@ def world(db, settings, tmp_path):
     FundingLineFactory(project=project)
     users = {}
     for role in ("agent", "direction", "comite"):
-        users[role] = UserFactory(username=f"ecriture-{role}")
+        # Staff, as the demonstration's agent and direction were: it must not open the admin.
+        users[role] = UserFactory(username=f"ecriture-{role}", is_staff=True)
         users[role].groups.add(Group.objects.get(name=GROUPS[role]))
+    users["admin"] = UserFactory(username="ecriture-admin", is_superuser=True)
+    users["admin"].groups.add(Group.objects.get(name=GROUPS["admin"]))
     return {"project": project, "users": users}
 
 
@@ -408,7 +419,38 @@ WRITES = {
         {"action": "enregistrer", "textes-perspectives_text": "Écrit sans droit"},
     ),
     "import-confirm": lambda w: ("/projets/import/", {"action": "confirm", "token": w["token"]}),
+    # The admin's change page, asked to programme the dossier and make it a focus of the bilan.
+    "admin-change": lambda w: (
+        f"/admin/projects/project/{w['project'].pk}/change/",
+        {
+            "year": "2021",
+            "reference": w["project"].reference,
+            "title": "Modifié dans l'administration",
+            "operator": w["project"].operator_id,
+            "pillar": w["project"].pillar_id,
+            "theme": w["project"].theme_id,
+            "status": Status.PROGRAMME,
+            "decision_date": "2021-03-15",
+            "is_focus": "on",
+            "dossier_version": w["project"].version,
+            **{
+                f"{prefix}-{count}": 0
+                for prefix in ("indicators", "status_changes", "funding_lines")
+                for count in ("TOTAL_FORMS", "INITIAL_FORMS")
+            },
+        },
+    ),
+    "admin-import": lambda w: (
+        "/admin/projects/operator/import/",
+        {
+            "resource": "0",
+            "format": "0",
+            "import_file": SimpleUploadedFile("porteurs.csv", ADMIN_IMPORT_FILE),
+        },
+    ),
 }
+
+ADMIN_IMPORT_FILE = "Identifiant;Nom;Type de porteur\n;Porteur importé sans droit;Association\n".encode()
 
 IMPORT_FILE = (
     "annee;numero_dossier;intitule;porteur;type_porteur;pilier;thematique;statut;financeur;montant_demande\n"
@@ -430,6 +472,14 @@ REFUSED = [
     ("texts", "comite", DENIED),
     ("import-confirm", "anonymous", LOGIN),
     ("import-confirm", "comite", DENIED),
+    ("admin-change", "anonymous", ADMIN_LOGIN),
+    ("admin-change", "agent", DENIED),
+    ("admin-change", "direction", DENIED),
+    ("admin-change", "comite", DENIED),
+    ("admin-import", "anonymous", ADMIN_LOGIN),
+    ("admin-import", "agent", DENIED),
+    ("admin-import", "direction", DENIED),
+    ("admin-import", "comite", DENIED),
 ]
 
 
@@ -448,7 +498,13 @@ def test_a_refused_write_writes_nothing(world, write, role, expected):
     assert pending_import_get(token=world["token"], user=owner) is not None
 
 
-ALLOWED = [("transition", "agent"), ("decision", "direction"), ("import-confirm", "agent")]
+ALLOWED = [
+    ("transition", "agent"),
+    ("decision", "direction"),
+    ("import-confirm", "agent"),
+    # The administrator's save goes through, without the status (tests/projects/test_admin.py).
+    ("admin-change", "admin"),
+]
 
 
 @pytest.mark.parametrize(("write", "role"), ALLOWED, ids=[f"{w}-{r}" for w, r in ALLOWED])

@@ -1,11 +1,14 @@
 """The administration of the funding app, and the funding side it adds to the dossiers and the
-programme years: funding-line inline, totals in French format, fonds de concours inline."""
+programme years: funding-line inline, totals in French format, fonds de concours inline; a
+funding line written in the admin gives its dossier the next version; the funders' spreadsheet
+import and export through the hardened reader."""
 
 from decimal import Decimal
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,7 +18,7 @@ from simple_history.models import HistoricalChanges
 from funding.admin import FondsDeConcoursInline, FundingLineInline
 from funding.models import Envelope, FondsDeConcours, Funder, FundingLine
 from funding.resources import FunderResource
-from projects.models import ProgrammeYear, Project, Quartier
+from projects.models import ProgrammeYear, Project, Quartier, Status
 from tests.factories import (
     FondsDeConcoursFactory,
     FundingLineFactory,
@@ -220,3 +223,134 @@ def test_funder_export_is_in_french_and_imports_back_unchanged():
     assert not result.has_errors() and not result.has_validation_errors()
     assert result.totals[RowResult.IMPORT_TYPE_UPDATE] == 0
     assert result.totals[RowResult.IMPORT_TYPE_NEW] == 0
+
+
+# --- A funding line written in the admin: the dossier's next version -------------------------
+
+
+def line_form_data(line, **changes):
+    return {
+        "funder": line.funder_id,
+        "nature": line.nature,
+        "amount_requested": str(line.amount_requested),
+        "amount_granted": "" if line.amount_granted is None else str(line.amount_granted),
+        "position": line.position,
+        "dossier_version": line.project.version,
+    } | changes
+
+
+def test_a_granted_amount_corrected_in_the_admin_gives_the_dossier_its_next_version(admin_client):
+    project = ProjectFactory(status=Status.PROGRAMME)
+    line = FundingLineFactory(project=project, amount_granted=Decimal("1000.00"))
+    version = Project.objects.get(pk=project.pk).version
+
+    response = admin_client.post(
+        admin_url(FundingLine, "change", line.pk), line_form_data(line, amount_granted="1200.00")
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    line.refresh_from_db()
+    assert line.amount_granted == Decimal("1200.00")
+    assert Project.objects.get(pk=project.pk).version == version + 1
+
+
+def test_a_funding_line_saved_over_a_newer_version_of_its_dossier_is_refused(admin_client):
+    line = FundingLineFactory(amount_granted=Decimal("1000.00"))
+    opened = line_form_data(line, amount_granted="1200.00")
+    Project.objects.filter(pk=line.project_id).update(version=line.project.version + 1)
+
+    response = admin_client.post(admin_url(FundingLine, "change", line.pk), opened)
+
+    assert response.status_code == 200
+    assert "Ce dossier a été modifié" in response.text
+    line.refresh_from_db()
+    assert line.amount_granted == Decimal("1000.00")
+
+
+def test_a_funding_line_stays_with_its_dossier(admin_client):
+    line = FundingLineFactory()
+
+    response = admin_client.get(admin_url(FundingLine, "change", line.pk))
+
+    assert "project" not in response.context["adminform"].form.fields
+
+
+def test_funding_lines_deleted_in_the_admin_give_their_dossiers_the_next_version(admin_client):
+    lines = [FundingLineFactory(), FundingLineFactory()]
+    versions = {line.project_id: line.project.version for line in lines}
+
+    response = admin_client.post(
+        admin_url(FundingLine, "changelist"),
+        {"action": "delete_selected", "_selected_action": [line.pk for line in lines], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    assert not FundingLine.objects.filter(pk__in=[line.pk for line in lines]).exists()
+    assert {p.pk: p.version for p in Project.objects.filter(pk__in=versions)} == {
+        pk: version + 1 for pk, version in versions.items()
+    }
+
+
+def test_a_funding_line_added_in_the_dossiers_inline_gives_it_one_next_version(admin_client):
+    project = ProjectFactory(status=Status.PROGRAMME)
+    version = project.version
+    data = {
+        "year": project.year_id,
+        "reference": project.reference,
+        "title": project.title,
+        "operator": project.operator_id,
+        "pillar": project.pillar_id,
+        "theme": project.theme_id,
+        "dossier_version": version,
+        "indicators-TOTAL_FORMS": 0,
+        "indicators-INITIAL_FORMS": 0,
+        "status_changes-TOTAL_FORMS": 0,
+        "status_changes-INITIAL_FORMS": 0,
+        "funding_lines-TOTAL_FORMS": 1,
+        "funding_lines-INITIAL_FORMS": 0,
+        "funding_lines-0-funder": funder("caf").pk,
+        "funding_lines-0-nature": "droit_commun",
+        "funding_lines-0-amount_requested": "2500.00",
+        "funding_lines-0-amount_granted": "2500.00",
+        "funding_lines-0-position": 0,
+    }
+
+    response = admin_client.post(admin_url(Project, "change", project.pk), data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    project.refresh_from_db()
+    assert project.version == version + 1
+    assert project.status == Status.PROGRAMME
+    assert [(line.funder.code, line.amount_granted) for line in project.funding_lines.all()] == [
+        ("caf", Decimal("2500.00"))
+    ]
+
+
+# --- The funders' spreadsheet import and export ----------------------------------------------
+
+
+def test_funders_exported_as_xlsx_from_the_admin_import_back_unchanged(admin_client):
+    before = list(Funder.objects.order_by("code").values())
+    exported = admin_client.post(
+        admin_url(Funder, "export"),
+        {
+            "format": "1",
+            "resource": "0",
+            **{f"funderresource_{name}": "on" for name in FunderResource.Meta.fields},
+        },
+    )
+    assert exported.status_code == 200
+    assert exported.content.startswith(b"PK")
+
+    upload = SimpleUploadedFile("financeurs.xlsx", exported.content)
+    preview = admin_client.post(
+        admin_url(Funder, "import"), {"resource": "0", "format": "1", "import_file": upload}
+    )
+    assert preview.status_code == 200, preview.context["form"].errors
+    result = preview.context["result"]
+    assert not result.has_errors() and not result.has_validation_errors()
+    response = admin_client.post(admin_url(Funder, "process_import"), preview.context["confirm_form"].initial)
+
+    assert response.status_code == 302
+    assert result.totals[RowResult.IMPORT_TYPE_SKIP] == len(before)
+    assert list(Funder.objects.order_by("code").values()) == before

@@ -3,7 +3,7 @@
 import io
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 
 from contratville import roles
@@ -47,7 +47,20 @@ def test_the_demonstration_accounts_sign_in_with_their_roles(settings):
         assert list(user.groups.values_list("name", flat=True)) == [group]
     admin = authenticate(username="admin", password="contratville-demo")
     assert admin.is_superuser and admin.is_staff
-    assert not authenticate(username="comite", password="contratville-demo").is_staff
+    # Only the administrator enters the Django admin; the others need no staff status.
+    for login in ("agent", "direction", "comite"):
+        user = authenticate(username=login, password="contratville-demo")
+        assert (user.is_staff, user.is_superuser) == (False, False), login
+
+
+def test_a_database_loaded_before_loses_the_old_staff_status_of_agent_and_direction(settings):
+    _load(settings)
+    User = get_user_model()
+    User.objects.filter(username__in=["agent", "direction"]).update(is_staff=True)
+
+    _load(settings)
+
+    assert list(User.objects.filter(is_staff=True).values_list("username", flat=True)) == ["admin"]
 
 
 def test_loading_twice_changes_nothing(settings):

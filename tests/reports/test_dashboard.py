@@ -419,7 +419,7 @@ def test_the_comite_can_read_but_not_change_anything(demo, client):
     for method, address in writes:
         assert getattr(client, method)(address).status_code in (403, 405), address
     assert client.post("/", {}).status_code == 405
-    assert client.get("/admin/").status_code == 302  # not staff: the admin's login
+    assert client.get("/admin/").status_code == 403  # the admin is for administrators only
 
 
 @pytest.mark.parametrize(

@@ -22,9 +22,10 @@ from projects.models import Commune, FcsAxis, Indicator, ProgrammeYear, Project,
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DEMO_PASSWORD = "contratville-demo"
 ACCOUNTS = [
-    # login, first name, last name, group, is_staff, is_superuser
-    ("agent", "Camille", "Agent (démo)", roles.AGENT, True, False),
-    ("direction", "Dominique", "Direction (démo)", roles.DIRECTION, True, False),
+    # login, first name, last name, group, is_staff, is_superuser. Only the administrator enters
+    # the Django admin (contratville/admin_site.py); the others work in the application's pages.
+    ("agent", "Camille", "Agent (démo)", roles.AGENT, False, False),
+    ("direction", "Dominique", "Direction (démo)", roles.DIRECTION, False, False),
     ("comite", "Claude", "Comité (démo)", roles.COMITE, False, False),
     ("admin", "Alex", "Administrateur (démo)", roles.ADMINISTRATEUR, True, True),
 ]
@@ -80,9 +81,14 @@ class Command(BaseCommand):
                     "email": f"{login}@example.org",
                 },
             )
+            # Accounts loaded by an earlier version (agent and direction were staff) are brought up to date.
+            flags_changed = (user.is_staff, user.is_superuser) != (is_staff, is_superuser)
+            user.is_staff, user.is_superuser = is_staff, is_superuser
             if created or not user.check_password(DEMO_PASSWORD):
                 user.set_password(DEMO_PASSWORD)
                 user.save()
+            elif flags_changed:
+                user.save(update_fields=["is_staff", "is_superuser"])
             user.groups.add(groups[group])
 
     def _veille_quartiers(self):
