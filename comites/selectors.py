@@ -24,6 +24,7 @@ from .models import AgendaItem, FundingDecision, Opinion, Scenario, ScenarioLine
 from .services import AGENDA_STATUSES, dossier_label
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 
 
 # Séances ------------------------------------------------------------------------------------
@@ -217,6 +218,11 @@ class EnvelopeLine:
     def over(self) -> bool:
         return self.envelope is not None and self.amount > self.envelope
 
+    @property
+    def excess(self) -> Decimal:
+        """How far above its envelope (0 when within it)."""
+        return self.amount - self.envelope if self.over else ZERO
+
 
 @dataclass
 class ProgrammeFigures:
@@ -297,12 +303,17 @@ class Gauge:
         return self.envelope is not None and self.total > self.envelope
 
     @property
+    def excess(self) -> Decimal:
+        """How far above its envelope (0 when within it)."""
+        return self.total - self.envelope if self.over else ZERO
+
+    @property
     def percent(self) -> Decimal | None:
         return None if not self.envelope else percent(self.total, self.envelope)
 
     def as_json(self) -> dict:
         def money(value):
-            return None if value is None else str(value)
+            return None if value is None else str(value.quantize(CENT))
 
         return {
             "funder": self.funder_code,
@@ -315,6 +326,8 @@ class Gauge:
             "over": self.over,
             "envelope_text": format_euros(self.envelope) if self.envelope is not None else "pas d'enveloppe",
             "total_text": format_euros(self.total),
+            "engaged_text": format_euros(self.engaged),
+            "proposed_text": format_euros(self.proposed),
             "left_text": format_euros(self.left) if self.left is not None else "",
             "status_text": gauge_text(self),
         }
@@ -326,7 +339,7 @@ def gauge_text(gauge: Gauge) -> str:
         return f"{format_euros(gauge.total)} engagés et proposés, sans enveloppe fixée."
     if gauge.over:
         return (
-            f"Dépassement de l'enveloppe de {format_euros(-gauge.left)} : "
+            f"Dépassement de l'enveloppe de {format_euros(gauge.excess)} : "
             f"{format_euros(gauge.total)} engagés et proposés pour {format_euros(gauge.envelope)}."
         )
     return f"Reste {format_euros(gauge.left)} sur {format_euros(gauge.envelope)}."
@@ -521,7 +534,7 @@ def scenario_feedback(scenario: Scenario, project_id: int) -> dict:
         "project": project_id,
         "version": row.version,
         "opinion": row.opinion,
-        "row_total": str(proposed),
+        "row_total": str(proposed.quantize(CENT)),
         "row_total_text": format_euros(proposed),
         "pillar": row.project.pillar.code,
         "pillar_totals": {str(g.funder_id): format_euros(pillar.get(g.funder_id, ZERO)) for g in gauges},
@@ -538,7 +551,8 @@ def scenario_feedback(scenario: Scenario, project_id: int) -> dict:
 @dataclass
 class DossierDecision:
     project: Project
-    status: str
+    verdict: str  # "Programmé", "Refusé" or "Ajourné": the séance's decision on the dossier
+    comment: str
     decisions: list[FundingDecision]
 
     @property
@@ -546,8 +560,11 @@ class DossierDecision:
         return sum((d.amount or ZERO for d in self.decisions if d.decision == "accorde"), ZERO)
 
 
+VERDICTS = {Opinion.FAVORABLE: "Programmé", Opinion.DEFAVORABLE: "Refusé", Opinion.AJOURNE: "Ajourné"}
+
+
 def seance_decisions(seance: Seance) -> list[DossierDecision]:
-    """The decisions a séance took, by dossier (the relevé de décisions): two queries."""
+    """The decisions a séance took, by dossier (the relevé de décisions): three queries."""
     by_project: dict[int, list[FundingDecision]] = defaultdict(list)
     for decision in (
         FundingDecision.objects.filter(seance=seance)
@@ -555,9 +572,21 @@ def seance_decisions(seance: Seance) -> list[DossierDecision]:
         .order_by("project_id", "funder__order", "funder__code", "id")
     ):
         by_project[decision.project_id].append(decision)
+    opinions = {
+        o.project_id: o
+        for o in ScenarioOpinion.objects.filter(scenario__seance=seance, scenario__applied_at__isnull=False)
+    }
     projects = (
-        Project.objects.filter(pk__in=by_project)
+        Project.objects.filter(pk__in=by_project.keys() | opinions.keys())
         .select_related("operator", "pillar")
         .order_by("pillar__order", "reference")
     )
-    return [DossierDecision(p, p.status, by_project[p.pk]) for p in projects]
+    return [
+        DossierDecision(
+            p,
+            VERDICTS.get(opinions[p.pk].opinion, "") if p.pk in opinions else "",
+            opinions[p.pk].comment if p.pk in opinions else "",
+            by_project[p.pk],
+        )
+        for p in projects
+    ]

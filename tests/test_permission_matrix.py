@@ -112,6 +112,29 @@ MATRIX: dict[str, dict[str, object]] = {
     "reports:bilan-json": READ_BILAN,
     "reports:bilan-pdf": READ_BILAN,
     "reports:bilan-texts": row(LOGIN, DENIED, OK, DENIED, OK),
+    # Comités (comites/urls.py): agents prepare séances, agendas and scenarios; only the direction
+    # applies a decision (and sets the envelopes, a POST); the comité reads séances, scenarios,
+    # documents and envelopes. Every write is a POST.
+    "comites:seance-list": READ_BILAN,
+    "comites:seance-create": row(LOGIN, OK, OK, DENIED, OK),
+    "comites:seance-detail": READ_BILAN,
+    "comites:seance-update": row(LOGIN, OK, OK, DENIED, OK),
+    "comites:seance-state": everyone(GET_NOT_ALLOWED),
+    "comites:agenda-add": everyone(GET_NOT_ALLOWED),
+    "comites:agenda-remove": everyone(GET_NOT_ALLOWED),
+    "comites:scenario-create": everyone(GET_NOT_ALLOWED),
+    "comites:scenario-compare": READ_BILAN,
+    "comites:seance-decisions-pdf": READ_BILAN,
+    "comites:scenario": READ_BILAN,
+    "comites:scenario-cell": everyone(GET_NOT_ALLOWED),
+    "comites:scenario-opinion": everyone(GET_NOT_ALLOWED),
+    "comites:scenario-duplicate": everyone(GET_NOT_ALLOWED),
+    "comites:scenario-rename": everyone(GET_NOT_ALLOWED),
+    "comites:scenario-refresh": everyone(GET_NOT_ALLOWED),
+    "comites:scenario-apply": row(LOGIN, DENIED, OK, DENIED, OK),
+    "comites:scenario-xlsx": READ_BILAN,
+    "comites:scenario-pdf": READ_BILAN,
+    "comites:envelopes": READ_BILAN,
     # The admin's own pages.
     "admin:index": admin_only(),
     # The login form is shown to a signed-in non-administrator too (saying that this account may
@@ -234,6 +257,8 @@ def dataset(db, settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
     # The PDF's rendering (WeasyPrint, Chromium) is not what is tested here.
     monkeypatch.setattr("reports.bilan.render_pdf", lambda year: b"%PDF-1.7 matrice")
+    monkeypatch.setattr("comites.documents.tableau_pdf", lambda scenario: b"%PDF-1.7 matrice")
+    monkeypatch.setattr("comites.documents.releve_pdf", lambda seance: b"%PDF-1.7 matrice")
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
     project = ProjectFactory(status=Status.DEPOSE)
