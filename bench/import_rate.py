@@ -86,9 +86,11 @@ def main() -> None:
     django.setup()
     from django.apps import apps
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
     from django.core.management import call_command
     from django.db import connection
 
+    from contratville import roles
     from funding.services import programmation_import
     from projects.models import Operator, Project
 
@@ -96,6 +98,8 @@ def main() -> None:
         with open(os.devnull, "w") as devnull:
             call_command("migrate", verbosity=0, stdout=devnull)
     user, _ = get_user_model().objects.get_or_create(username="banc-d-essai")
+    # The files programme and justify dossiers: the direction's import.
+    user.groups.add(Group.objects.get(name=roles.DIRECTION))
     history_models = [m for m in apps.get_models() if m.__name__.startswith("Historical")]
 
     def history_rows() -> int:

@@ -313,8 +313,11 @@ class FundingLineForm(forms.ModelForm):
         fields = ["funder", "nature", "amount_requested", "amount_granted"]
         labels = {"funder": "Financeur"}
 
-    def __init__(self, *args, funders: list[Funder] | None = None, **kwargs):
+    def __init__(self, *args, funders: list[Funder] | None = None, granted_frozen: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if granted_frozen:
+            # Shown, not editable; the service refuses the change anyway (project_save_with_lines).
+            self.fields["amount_granted"].disabled = True
         funder_field = self.fields["funder"]
         funder_field.empty_label = "Choisissez un financeur"
         if funders is not None:
@@ -343,7 +346,11 @@ class VersionedInlineFormSet(BaseInlineFormSet):
 
 
 class BaseFundingLineFormSet(VersionedInlineFormSet):
-    def __init__(self, *args, **kwargs):
+    """The funding lines; with `granted_frozen` (a programmed dossier edited by a user who may
+    not decide, see `granted_amounts_frozen`) the granted amounts are shown, not editable."""
+
+    def __init__(self, *args, granted_frozen: bool = False, **kwargs):
+        self.granted_frozen = granted_frozen
         super().__init__(*args, **kwargs)
         used = Q(funding_lines__project=self.instance) if self.instance.pk else Q(pk__in=[])
         self.funders = list(
@@ -354,7 +361,11 @@ class BaseFundingLineFormSet(VersionedInlineFormSet):
         return super().get_queryset().select_related("funder")
 
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "funders": self.funders}
+        return {
+            **super().get_form_kwargs(index),
+            "funders": self.funders,
+            "granted_frozen": self.granted_frozen,
+        }
 
 
 FundingLineFormSet = inlineformset_factory(

@@ -8,19 +8,43 @@ that the dossier is still at the version the form was opened with, and refuses i
 is recorded in the audit trail (django-simple-history) with the user and one date for the whole
 save, which is how the dossier's journal groups a save's changes into one entry."""
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from projects.models import Indicator, Operator, ProgrammeYear, Project, Quartier, Status, StatusChange
-from projects.services import project_change_status
+from projects.services import DECIDE_PERMISSION, project_change_status
 
 from .models import FundingLine
 
 CREATE_REASON = "Création du dossier"
 UPDATE_REASON = "Modification du dossier"
+
+# The granted amounts of a programmed dossier are what the comité decided: changing them (an
+# amount, a granted line's funder or nature, a granted line added or removed) is deciding
+# again. One rule for the dossier form and the import.
+GRANTED_AMOUNTS_FROZEN = (
+    "les montants accordés d'un dossier programmé sont la décision du comité : "
+    "seule la direction peut les modifier"
+)
+
+
+def granted_amounts_frozen(*, status: str, may_decide: bool) -> bool:
+    """Whether the granted amounts of a dossier at `status` are closed to this user: those of a
+    programmed dossier (programmé, justifié, soldé) are, unless the user may decide."""
+    return status in Status.programmed() and not may_decide
+
+
+def granted_amounts(lines: Iterable) -> Counter:
+    """What the comité granted on `lines` (funding lines or the import's lines, with their
+    nature set): each (funder, nature, amount) granted, a line granted nothing left out."""
+    return Counter(
+        (line.funder_id, line.nature, line.amount_granted) for line in lines if line.amount_granted
+    )
 
 
 class StaleProjectError(Exception):
@@ -69,17 +93,25 @@ def project_save_with_lines(
     The programme year is created when missing; `new_operator`, when given, is created and
     becomes the dossier's operator. Lines are saved in the given order (their `position`),
     except those marked `unchanged` that keep their position; a line without a nature takes
-    its funder's default. A new dossier starts as a brouillon,
+    its funder's default. The granted amounts of a programmed dossier change only for a user who
+    may decide (`granted_amounts_frozen`), else ValidationError. A new dossier starts as a brouillon,
     which is recorded in its history; with `submit` it is then filed (brouillon → déposé)
     through the workflow, in the same transaction."""
     creating = project.pk is None
+    for line in funding_lines:
+        if not line.nature:
+            line.nature = line.funder.default_nature
     if not creating:
         # Locked until commit: a concurrent save waits here, then finds the version taken.
-        current_version = (
-            Project.objects.select_for_update().values_list("version", flat=True).get(pk=project.pk)
+        current_version, current_status = (
+            Project.objects.select_for_update().values_list("version", "status").get(pk=project.pk)
         )
         if expected_version is not None and current_version != expected_version:
             raise StaleProjectError(project.pk, expected_version, current_version)
+        if granted_amounts_frozen(
+            status=current_status, may_decide=user.has_perm(DECIDE_PERMISSION)
+        ) and granted_amounts(FundingLine.objects.filter(project=project)) != granted_amounts(funding_lines):
+            raise ValidationError(GRANTED_AMOUNTS_FROZEN[0].upper() + GRANTED_AMOUNTS_FROZEN[1:] + ".")
         project.version = current_version + 1
 
     now = timezone.now()
@@ -106,8 +138,6 @@ def project_save_with_lines(
             continue
         line.project = project
         line.position = position
-        if not line.nature:
-            line.nature = line.funder.default_nature
         line.full_clean()
         stamp(line).save()
 

@@ -15,11 +15,13 @@ opened before the import can no longer overwrite it.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connections, models, transaction
 from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from contratville import roles
 from projects.models import (
     Operator,
     OperatorKind,
@@ -31,9 +33,18 @@ from projects.models import (
     StatusChange,
     Theme,
 )
+from projects.services import (
+    ALLOWED_TRANSITIONS,
+    DECIDE_PERMISSION,
+    DECIDED,
+    DECISIONS,
+    decision_date_after,
+    status_label,
+)
 from projects.validators import normalize_siret, siret_error
 
 from .models import Funder, FundingLine, Nature
+from .project_services import GRANTED_AMOUNTS_FROZEN, granted_amounts, granted_amounts_frozen
 from .tabular import TableError, normalize_key, parse_amount, read_table
 
 COLUMNS = [
@@ -66,6 +77,59 @@ DOSSIER_COLUMNS = [
 ]
 MAX_ERRORS = 1000
 HISTORY_REASON = "Import de programmation"
+RECOVERY_REASON = "Reprise de données (import administrateur)"
+COMMAND_LINE = "import en ligne de commande"
+IMPORT_PERMISSION = "projects.import_projects"
+
+
+@dataclass(frozen=True)
+class ImportRights:
+    """What one import may do to statuses and granted amounts, and what its audit trail says of
+    it (see `import_rights`)."""
+
+    # Create or move dossiers to a decided status, change a programmed dossier's granted amounts.
+    may_decide: bool
+    # Any status for any dossier, outside the workflow's transitions: a data recovery.
+    any_move: bool
+    # The records' reason is "<label> <file> (<note>)"; the status changes' comment, "<label> (<note>)".
+    label: str = HISTORY_REASON
+    note: str = ""
+
+    @property
+    def comment(self) -> str:
+        return f"{self.label} ({self.note})" if self.note else self.label
+
+    def reason(self, filename: str) -> str:
+        text = f"{self.label} {filename}".strip()
+        return f"{text} ({self.note})" if self.note else text
+
+
+def import_rights(*, user, recovery: bool = False) -> ImportRights:
+    """The rights of an import by `user`.
+
+    - A person (the browser, `import_programmation --utilisateur`): that person's rights. The
+      import needs `projects.import_projects`; a dossier created in, or moved to, a decided
+      status (`DECIDED`) needs `projects.decide_project`, as do the granted amounts of a
+      programmed dossier; a status change follows the workflow's transitions, one step.
+    - `recovery` (`import_programmation --utilisateur LOGIN --reprise`): a data recovery by an
+      administrator (superuser or the Administrateurs group): any status, recorded as such.
+    - No user (`None`): the server's operator on the command line, who has the shell and the
+      database already: every right, as a recovery, recorded as a command-line import. Code
+      that serves a request always passes the signed-in user.
+
+    Raises PermissionDenied when the user may not import, or may not recover data."""
+    if recovery:
+        if user is None or not roles.is_administrator(user):
+            raise PermissionDenied(
+                "La reprise de données est réservée aux administrateurs "
+                "(superutilisateur ou groupe « Administrateurs »)."
+            )
+        return ImportRights(may_decide=True, any_move=True, label=RECOVERY_REASON)
+    if user is None:
+        return ImportRights(may_decide=True, any_move=True, note=COMMAND_LINE)
+    if not user.has_perm(IMPORT_PERMISSION):
+        raise PermissionDenied(f"« {user.get_username()} » n'a pas le droit d'importer une programmation.")
+    return ImportRights(may_decide=user.has_perm(DECIDE_PERMISSION), any_move=False)
 
 
 @dataclass(frozen=True)
@@ -538,11 +602,83 @@ class _StatusChange:
     to_status: str
 
 
+def _refusal(
+    project: Project | None, dossier: _Dossier, lines: list[_Line], rights: ImportRights
+) -> ImportIssue | None:
+    """The error of a dossier whose status or granted amounts the import may not write, or None.
+
+    Reported on the dossier's first row for its status (every row of a dossier agrees on it),
+    on its first row that changes a granted amount for those."""
+    first = dossier.first
+    wanted = first.status
+    if project is None:
+        if wanted in DECIDED and not rights.may_decide:
+            why = "une décision du comité" if wanted in DECISIONS else "un statut qui suit la programmation"
+            return ImportIssue(
+                first.number,
+                "statut",
+                f"seule la direction peut créer un dossier au statut « {status_label(wanted)} » ({why}) : "
+                "importez-le au statut « En instruction », la direction le programmera ou le refusera "
+                "depuis sa fiche",
+            )
+        return None
+    if rights.any_move:
+        return None
+    current = project.status
+
+    def where() -> str:
+        return f"le dossier {first.reference} de {first.year} est au statut « {status_label(current)} »"
+
+    if wanted != current:
+        allowed = ALLOWED_TRANSITIONS.get(current, ())
+        if wanted not in allowed:
+            steps = ", ".join(f"« {status_label(status)} »" for status in allowed)
+            return ImportIssue(
+                first.number,
+                "statut",
+                f"{where()} : il ne peut pas passer au statut « {status_label(wanted)} » "
+                + (
+                    f"(depuis ce statut, le circuit d'instruction permet : {steps})"
+                    if steps
+                    else "(aucun changement de statut n'est possible depuis celui-ci)"
+                ),
+            )
+        if wanted in DECISIONS and not rights.may_decide:
+            return ImportIssue(
+                first.number,
+                "statut",
+                f"{where()} : seule la direction peut le passer au statut « {status_label(wanted)} » "
+                "(une décision du comité)",
+            )
+    if granted_amounts_frozen(status=current, may_decide=rights.may_decide):
+        stored = granted_amounts(project.funding_lines.all())
+        if stored != granted_amounts(lines):
+            # The first row granting what the dossier does not have; else the file drops a
+            # granted line: the dossier's first row.
+            remaining, row = stored.copy(), first
+            for line, line_row in zip(lines, dossier.lines, strict=True):
+                if line.amount_granted:
+                    key = (line.funder_id, line.nature, line.amount_granted)
+                    if remaining[key] <= 0:
+                        row = line_row
+                        break
+                    remaining[key] -= 1
+            return ImportIssue(row.number, "montant_accorde", f"{where()} : {GRANTED_AMOUNTS_FROZEN}")
+    return None
+
+
 def programmation_import(
-    *, content: bytes, filename: str = "", dry_run: bool = False, user=None
+    *, content: bytes, filename: str = "", dry_run: bool = False, user=None, recovery: bool = False
 ) -> ImportResult:
     """Check a programmation file whole, then write it in one transaction (unless `dry_run`
-    or any error)."""
+    or any error).
+
+    What the import may do is `import_rights(user=user, recovery=recovery)`: a row beyond them
+    (a decision the user may not take, a status move the workflow does not allow, the granted
+    amounts of a programmed dossier) is an error of its row and column "statut" or
+    "montant_accorde", found by the dry run as well, and nothing is written. Raises
+    PermissionDenied when the user may not import at all, or may not recover data."""
+    rights = import_rights(user=user, recovery=recovery)
     result = ImportResult(dry_run=dry_run)
     errors = result.errors
     try:
@@ -606,13 +742,15 @@ def programmation_import(
         return result
 
     with transaction.atomic():
-        _plan_and_write(result, rows, dossiers, dry_run=dry_run, user=user, filename=filename)
+        _plan_and_write(result, rows, dossiers, dry_run=dry_run, user=user, rights=rights, filename=filename)
         if result.errors or dry_run:
             transaction.set_rollback(True)
     return result
 
 
-def _plan_and_write(result: ImportResult, rows, dossiers, *, dry_run: bool, user, filename: str) -> None:
+def _plan_and_write(
+    result: ImportResult, rows, dossiers, *, dry_run: bool, user, rights: ImportRights, filename: str
+) -> None:
     errors = result.errors
     resolver = _OperatorResolver(rows)
     operator_of: dict[tuple[int, str], Operator] = {}
@@ -637,6 +775,8 @@ def _plan_and_write(result: ImportResult, rows, dossiers, *, dry_run: bool, user
     result.operators_created = len(resolver.created)
     result.operators_updated = len(resolver.updated)
     now = timezone.now()
+    # The years' committee dates, for the decision date of a dossier decided by this import.
+    known_years = {year.year: year for year in ProgrammeYear.objects.filter(year__in=years)}
 
     to_create: list[tuple[Project, _Dossier]] = []
     to_update: list[tuple[Project, _Dossier, bool, bool]] = []
@@ -650,6 +790,13 @@ def _plan_and_write(result: ImportResult, rows, dossiers, *, dry_run: bool, user
         ]
         result.lines += len(new_lines)
         project = existing.get(key)
+        refusal = _refusal(project, dossier, new_lines, rights)
+        if refusal is not None:
+            errors.append(refusal)
+            if len(errors) > MAX_ERRORS:
+                break
+            continue
+        year = known_years.get(first.year) or ProgrammeYear(year=first.year)
         if project is None:
             project = Project(
                 year_id=first.year,
@@ -658,6 +805,9 @@ def _plan_and_write(result: ImportResult, rows, dossiers, *, dry_run: bool, user
                 pillar_id=first.pillar.pk,
                 theme_id=first.theme.pk,
                 status=first.status,
+                decision_date=decision_date_after(
+                    from_status="", to_status=first.status, current=None, year=year
+                ),
             )
             project._operator = operator
             project._lines = new_lines
@@ -682,8 +832,12 @@ def _plan_and_write(result: ImportResult, rows, dossiers, *, dry_run: bool, user
             result.projects_unchanged += 1
             result.projects.append((first.year, first.reference, "inchangé"))
             continue
+        decision_date = project.decision_date
         if project.status != first.status:
             status_changes.append(_StatusChange(project, project.status, first.status))
+            decision_date = decision_date_after(
+                from_status=project.status, to_status=first.status, current=decision_date, year=year
+            )
         project._changed_fields = [
             name
             for name, before, after in (
@@ -691,12 +845,13 @@ def _plan_and_write(result: ImportResult, rows, dossiers, *, dry_run: bool, user
                 ("pillar", project.pillar_id, first.pillar.pk),
                 ("theme", project.theme_id, first.theme.pk),
                 ("status", project.status, first.status),
+                ("decision_date", project.decision_date, decision_date),
                 ("operator", project.operator_id, operator.pk),
             )
             if before != after or (name == "operator" and after is None)
         ]
         project.title, project.pillar_id, project.theme_id = first.title, first.pillar.pk, first.theme.pk
-        project.status, project.updated_at = first.status, now
+        project.status, project.decision_date, project.updated_at = first.status, decision_date, now
         project.version += 1
         project._operator = operator
         project._lines = new_lines
@@ -705,12 +860,12 @@ def _plan_and_write(result: ImportResult, rows, dossiers, *, dry_run: bool, user
         result.projects_updated += 1
         result.projects.append((first.year, first.reference, "mise à jour"))
 
-    if dry_run:
+    if errors or dry_run:
         return
 
     try:
-        history = _History(user=user, reason=f"{HISTORY_REASON} {filename}".strip(), date=now)
-        _write(years, resolver, to_create, to_update, status_changes, now, history, user)
+        history = _History(user=user, reason=rights.reason(filename), date=now)
+        _write(years, resolver, to_create, to_update, status_changes, now, history, user, rights.comment)
     except IntegrityError as exc:
         errors.append(
             ImportIssue(
@@ -907,7 +1062,9 @@ def _create(model, instances: list) -> None:
     _insert_rows(model, [field.name for field in fields], rows)
 
 
-def _write(years, resolver, to_create, to_update, status_changes, now, history: _History, user) -> None:
+def _write(
+    years, resolver, to_create, to_update, status_changes, now, history: _History, user, comment: str
+) -> None:
     known_years = set(ProgrammeYear.objects.filter(year__in=years).values_list("year", flat=True))
     new_years = [year for year in years if year not in known_years]
     ProgrammeYear.objects.bulk_create([ProgrammeYear(year=year) for year in new_years])
@@ -930,12 +1087,21 @@ def _write(years, resolver, to_create, to_update, status_changes, now, history: 
     updated_projects = [project for project, *_ in to_update]
     # Only the fields some dossier changes go through bulk_update (one CASE per dossier and
     # field); the version and the date, the same step for all, in one plain UPDATE.
-    changed_fields = sorted({name for project in updated_projects for name in project._changed_fields})
+    changed_fields = sorted(
+        {name for project in updated_projects for name in project._changed_fields} - {"decision_date"}
+    )
     if changed_fields:
         Project.objects.bulk_update(updated_projects, changed_fields)
     Project.objects.filter(pk__in=[project.pk for project in updated_projects]).update(
         version=F("version") + 1, updated_at=now
     )
+    # A decision date takes a few values (a year's committee, today, none): one UPDATE each.
+    decided: dict = {}
+    for project in updated_projects:
+        if "decision_date" in project._changed_fields:
+            decided.setdefault(project.decision_date, []).append(project.pk)
+    for decision_date, ids in decided.items():
+        Project.objects.filter(pk__in=ids).update(decision_date=decision_date)
 
     Through = Project.quartiers.through
     replaced_quartiers = [project.pk for project, _, _, changed in to_update if changed]
@@ -992,7 +1158,7 @@ def _write(years, resolver, to_create, to_update, status_changes, now, history: 
                 change.to_status,
                 changed_at.get_db_prep_save(timezone.now(), connection),
                 user_id,
-                HISTORY_REASON,
+                comment,
             )
             for change in status_changes
         ],

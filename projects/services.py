@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Project, Status, StatusChange
+from .models import ProgrammeYear, Project, Status, StatusChange
 
 DECIDE_PERMISSION = "projects.decide_project"
 
@@ -33,6 +33,9 @@ ALLOWED_TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 # The comité's decisions: only a user with `decide_project` makes them, and they carry a date.
 DECISIONS: frozenset[str] = frozenset({Status.PROGRAMME, Status.REFUSE})
+# The statuses a dossier reaches only by a decision: the decisions and what follows a
+# programming. Creating a dossier in one of them (an import does) is deciding it.
+DECIDED: frozenset[str] = frozenset({*DECISIONS, *Status.programmed()})
 
 # The verb of the button that moves a dossier to a status.
 TRANSITION_LABELS: dict[str, str] = {
@@ -79,8 +82,24 @@ def transitions_for_user(*, project: Project, user: AbstractBaseUser) -> list[Tr
     return [t for t in transitions_from(project.status) if may_decide or not t.is_decision]
 
 
-def _status_label(code: str) -> str:
+def status_label(code: str) -> str:
+    """The French label of a status code ("programme" → "Programmé")."""
     return str(Status(code).label) if code in Status.values else code
+
+
+def decision_date_after(
+    *, from_status: str, to_status: str, current: date | None, year: ProgrammeYear, chosen: date | None = None
+) -> date | None:
+    """A dossier's decision date once moved from `from_status` ("" when created) to `to_status`.
+
+    A decision (or a dossier created already decided) takes the comité's date: `chosen`, else the
+    year's programming committee, else today. A refusal examined again no longer stands (the
+    history keeps it). Any other move keeps the date. Shared by the workflow and the import."""
+    if to_status in DECISIONS or (not from_status and to_status in DECIDED):
+        return chosen or year.programming_committee_on or timezone.localdate()
+    if from_status == Status.REFUSE:
+        return None
+    return current
 
 
 @transaction.atomic
@@ -106,16 +125,18 @@ def project_change_status(
         raise ValidationError(
             "Un dossier au statut « %(from)s » ne peut pas passer au statut « %(to)s ».",
             code="transition_not_allowed",
-            params={"from": _status_label(from_status), "to": _status_label(to_status)},
+            params={"from": status_label(from_status), "to": status_label(to_status)},
         )
     if to_status in DECISIONS and not user.has_perm(DECIDE_PERMISSION):
         raise PermissionDenied("Seule la direction peut programmer ou refuser un dossier.")
 
-    if to_status in DECISIONS:
-        locked.decision_date = decision_date or locked.year.programming_committee_on or timezone.localdate()
-    elif from_status == Status.REFUSE:
-        # Examined again: the refusal no longer stands, the history keeps it.
-        locked.decision_date = None
+    locked.decision_date = decision_date_after(
+        from_status=from_status,
+        to_status=to_status,
+        current=locked.decision_date,
+        year=locked.year,
+        chosen=decision_date,
+    )
     locked.status = to_status
     locked.version += 1
 

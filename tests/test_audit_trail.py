@@ -251,8 +251,8 @@ def _import(rows: list[str], user, filename="programmation.csv"):
 def test_an_import_records_every_created_dossier_operator_and_line_with_the_user(camille):
     _import(
         [
-            "2025;I-001;Chantier d'insertion;Association Élan;association;emploi;2.1;QP062008|QP062011;programme;anct;12000;10000",
-            "2025;I-001;Chantier d'insertion;Association Élan;association;emploi;2.1;QP062008|QP062011;programme;caf;5000;5000",
+            "2025;I-001;Chantier d'insertion;Association Élan;association;emploi;2.1;QP062008|QP062011;en_instruction;anct;12000;10000",
+            "2025;I-001;Chantier d'insertion;Association Élan;association;emploi;2.1;QP062008|QP062011;en_instruction;caf;5000;5000",
             "2025;I-002;Jardins partagés;Ville de Bruay;commune;cadre_de_vie;3.1;;depose;region;3000;",
         ],
         camille,
@@ -289,8 +289,8 @@ def test_an_import_records_every_created_dossier_operator_and_line_with_the_user
 
 def test_a_reimport_records_the_changed_amounts_status_and_version(client, camille, direction):
     first = [
-        "2025;I-001;Chantier d'insertion;Association Élan;association;emploi;2.1;QP062008;depose;anct;12000;",
-        "2025;I-001;Chantier d'insertion;Association Élan;association;emploi;2.1;QP062008;depose;caf;5000;",
+        "2025;I-001;Chantier d'insertion;Association Élan;association;emploi;2.1;QP062008;en_instruction;anct;12000;",
+        "2025;I-001;Chantier d'insertion;Association Élan;association;emploi;2.1;QP062008;en_instruction;caf;5000;",
     ]
     _import(first, camille, filename="depot.csv")
     _import(
@@ -311,7 +311,7 @@ def test_a_reimport_records_the_changed_amounts_status_and_version(client, camil
     client.force_login(direction)
     journal = _journal_of(client, project)
     assert "Import de programmation comite.csv" in journal and "Import de programmation depot.csv" in journal
-    assert "Statut : Déposé → Programmé" in journal
+    assert "Statut : En instruction → Programmé" in journal
     assert "Quartiers : QP062008 → QP062008, QP062011" in journal
     assert "Ligne de financement CAF modifiée : demandé 5 000,00 €, accordé — → 4 000,00 €" in journal
 
@@ -490,7 +490,8 @@ def test_the_journal_opens_with_the_state_of_existing_rows(camille):
 def test_rows_written_before_their_history_began_are_not_read_as_added(client, camille):
     """Synthetic data is bulk-written without history: an edit then changes a state the
     journal does not know, and says so."""
-    project = ProjectFactory(year__year=2024, reference="2024-099")
+    # In instruction: the agent may change its granted amounts (not those of a programmed one).
+    project = ProjectFactory(year__year=2024, reference="2024-099", status=Status.EN_INSTRUCTION)
     anct = FundingLineFactory(project=project, funder=funder("anct"), amount_granted=Decimal("700.00"))
     caf = FundingLineFactory(project=project, funder=funder("caf"), amount_granted=Decimal("300.00"))
     Project.history.all().delete()

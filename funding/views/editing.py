@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 
 from contratville.permissions import permission_required
 from projects.models import Project
+from projects.services import DECIDE_PERMISSION
 
 from ..forms import (
     FUNDING_LINES_PREFIX,
@@ -28,7 +29,7 @@ from ..forms import (
 )
 from ..history import last_change, project_journal
 from ..project_selectors import budget_mismatch_message, funding_plan, project_detail_queryset
-from ..project_services import StaleProjectError, project_save_with_lines
+from ..project_services import StaleProjectError, granted_amounts_frozen, project_save_with_lines
 
 SUBMIT_ACTION = "deposer"
 
@@ -48,7 +49,10 @@ def _edit(request: HttpRequest, project: Project) -> HttpResponse:
     creating = project.pk is None
     data = request.POST if request.method == "POST" else None
     form = ProjectForm(data, instance=project)
-    lines = FundingLineFormSet(data, instance=project, prefix=FUNDING_LINES_PREFIX)
+    frozen = not creating and granted_amounts_frozen(
+        status=project.status, may_decide=request.user.has_perm(DECIDE_PERMISSION)
+    )
+    lines = FundingLineFormSet(data, instance=project, prefix=FUNDING_LINES_PREFIX, granted_frozen=frozen)
     indicators = IndicatorFormSet(data, instance=project, prefix=INDICATORS_PREFIX)
 
     conflict = None

@@ -7,6 +7,7 @@ import pytest
 from projects.models import Project
 from tests.browser.conftest import assert_accessible
 from tests.factories import FundingLineFactory, OperatorFactory, ProgrammeYearFactory, ProjectFactory
+from tests.funding.test_import_view import AGENT_ROWS
 from tests.funding.test_programmation_import import GOOD_ROWS, csv_bytes
 
 
@@ -22,7 +23,7 @@ def test_an_agent_imports_a_csv_after_its_preview(signed_in, live_server):
     assert_accessible(page, "import page")
 
     page.get_by_label("Fichier de programmation").set_input_files(
-        {"name": "programmation-2022.csv", "mimeType": "text/csv", "buffer": csv_bytes(GOOD_ROWS)}
+        {"name": "programmation-2022.csv", "mimeType": "text/csv", "buffer": csv_bytes(AGENT_ROWS)}
     )
     page.get_by_role("button", name="Voir l'aperçu").click()
     page.wait_for_load_state("networkidle")

@@ -15,13 +15,18 @@ from contratville import roles
 from funding.import_storage import pending_import_get, pending_import_store, pending_import_take
 from funding.models import Funder, FundingLine
 from funding.services import COLUMNS, programmation_import
-from projects.models import Operator, Project, StatusChange
+from projects.models import Operator, Project, Status, StatusChange
 from tests.factories import FundingLineFactory, ProjectFactory, UserFactory
 from tests.funding.test_programmation_import import GOOD_ROWS, csv_bytes, database_state, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
 URL = "/projets/import/"
+# An agent's file: the dossiers of GOOD_ROWS, none decided (a decision is the direction's, see
+# test_import_rights.py).
+AGENT_ROWS = [
+    [*row[:9], "en_instruction" if row[9] == "programme" else row[9], *row[10:]] for row in GOOD_ROWS
+]
 
 
 @pytest.fixture(autouse=True)
@@ -70,14 +75,14 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
     response = client.get(URL)
     assert response.status_code == 302
     assert response["Location"].startswith("/connexion/?next=/projets/import/")
-    assert client.post(URL, {"file": SimpleUploadedFile("a.csv", csv_bytes(GOOD_ROWS))}).status_code == 302
+    assert client.post(URL, {"file": SimpleUploadedFile("a.csv", csv_bytes(AGENT_ROWS))}).status_code == 302
     assert Project.objects.count() == 0
 
 
 def test_the_comite_may_not_import(client):
     client.force_login(_user_in(roles.COMITE))
     assert client.get(URL).status_code == 403
-    response = client.post(URL, {"file": SimpleUploadedFile("a.csv", csv_bytes(GOOD_ROWS))})
+    response = client.post(URL, {"file": SimpleUploadedFile("a.csv", csv_bytes(AGENT_ROWS))})
     assert response.status_code == 403
     assert client.get("/projets/import/modele.csv").status_code == 403
     assert Project.objects.count() == 0
@@ -97,7 +102,7 @@ def test_the_upload_page_explains_the_format_and_links_the_templates(agent_clien
 
 def test_a_good_csv_shows_a_preview_and_writes_nothing(agent_client):
     before = database_state()
-    response = upload(agent_client, csv_bytes(GOOD_ROWS))
+    response = upload(agent_client, csv_bytes(AGENT_ROWS))
     assert response.status_code == 200
     html = text(response)
     assert "Aperçu de l'import" in html
@@ -113,7 +118,7 @@ def test_a_good_csv_shows_a_preview_and_writes_nothing(agent_client):
 
 
 def test_confirm_writes_exactly_what_the_command_would(agent_client, agent):
-    response = upload(agent_client, csv_bytes(GOOD_ROWS))
+    response = upload(agent_client, csv_bytes(AGENT_ROWS))
     confirmed = agent_client.post(URL, {"action": "confirm", "token": token_of(response)})
     assert confirmed.status_code == 302
     assert confirmed["Location"] == "/projets/?annee=2022"
@@ -124,7 +129,7 @@ def test_confirm_writes_exactly_what_the_command_would(agent_client, agent):
     assert set(StatusChange.objects.values_list("changed_by", flat=True)) == {agent.pk}
 
     # The same file through the service (as the command runs it) changes nothing more.
-    again = programmation_import(content=csv_bytes(GOOD_ROWS), filename="programmation.csv")
+    again = programmation_import(content=csv_bytes(AGENT_ROWS), filename="programmation.csv")
     assert again.ok and again.projects_unchanged == 3 and again.projects_created == 0
     assert database_state() == imported
 
@@ -134,8 +139,8 @@ def test_confirm_writes_exactly_what_the_command_would(agent_client, agent):
 
 def test_confirm_writes_the_same_as_the_service_on_a_fresh_database(agent_client):
     """Counts of the browser import equal those of a real service run."""
-    expected = programmation_import(content=csv_bytes(GOOD_ROWS), filename="p.csv", dry_run=True)
-    response = upload(agent_client, csv_bytes(GOOD_ROWS))
+    expected = programmation_import(content=csv_bytes(AGENT_ROWS), filename="p.csv", dry_run=True)
+    response = upload(agent_client, csv_bytes(AGENT_ROWS))
     agent_client.post(URL, {"action": "confirm", "token": token_of(response)})
     assert Project.objects.count() == expected.projects_created
     assert FundingLine.objects.count() == expected.lines
@@ -143,15 +148,15 @@ def test_confirm_writes_the_same_as_the_service_on_a_fresh_database(agent_client
 
 
 def test_a_second_preview_of_the_same_file_shows_every_dossier_unchanged(agent_client):
-    first = upload(agent_client, csv_bytes(GOOD_ROWS))
+    first = upload(agent_client, csv_bytes(AGENT_ROWS))
     agent_client.post(URL, {"action": "confirm", "token": token_of(first)})
-    second = upload(agent_client, csv_bytes(GOOD_ROWS))
+    second = upload(agent_client, csv_bytes(AGENT_ROWS))
     assert (count(second, "created"), count(second, "unchanged")) == (0, 3)
     assert "Inchangé" in text(second)
 
 
 def test_a_token_is_used_once(agent_client):
-    response = upload(agent_client, csv_bytes(GOOD_ROWS))
+    response = upload(agent_client, csv_bytes(AGENT_ROWS))
     token = token_of(response)
     agent_client.post(URL, {"action": "confirm", "token": token})
     state = database_state()
@@ -161,7 +166,7 @@ def test_a_token_is_used_once(agent_client):
 
 
 def test_a_bad_file_lists_every_error_with_row_and_column_and_writes_nothing(agent_client):
-    rows = [list(row) for row in GOOD_ROWS]
+    rows = [list(row) for row in AGENT_ROWS]
     rows[0][6] = "culture"  # pilier, row 2
     rows[3][12] = "beaucoup"  # montant_demande, row 5
     before = database_state()
@@ -191,7 +196,7 @@ def test_an_unreadable_file_is_reported_without_row(agent_client):
 
 def test_a_too_large_file_is_refused_with_a_french_message(agent_client, settings, media_root):
     settings.IMPORT_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
-    content = csv_bytes(GOOD_ROWS)
+    content = csv_bytes(AGENT_ROWS)
     content += b" " * (settings.IMPORT_MAX_UPLOAD_SIZE + 1 - len(content))
     before = database_state()
     response = upload(agent_client, content)
@@ -203,7 +208,7 @@ def test_a_too_large_file_is_refused_with_a_french_message(agent_client, setting
 
 
 def test_another_extension_is_refused(agent_client):
-    response = upload(agent_client, csv_bytes(GOOD_ROWS), name="programmation.txt")
+    response = upload(agent_client, csv_bytes(AGENT_ROWS), name="programmation.txt")
     assert "déposez un fichier .csv ou .xlsx" in text(response)
 
 
@@ -223,7 +228,7 @@ def test_an_unknown_token_sends_back_to_step_one(agent_client, token):
 
 
 def test_an_expired_token_is_refused(agent_client, settings):
-    response = upload(agent_client, csv_bytes(GOOD_ROWS))
+    response = upload(agent_client, csv_bytes(AGENT_ROWS))
     settings.IMPORT_PENDING_MAX_AGE = -1
     confirmed = agent_client.post(URL, {"action": "confirm", "token": token_of(response)}, follow=True)
     assert "n'est plus disponible" in text(confirmed)
@@ -231,7 +236,7 @@ def test_an_expired_token_is_refused(agent_client, settings):
 
 
 def test_a_token_belongs_to_the_user_who_previewed(client, agent):
-    pending = pending_import_store(content=csv_bytes(GOOD_ROWS), filename="p.csv", user=agent)
+    pending = pending_import_store(content=csv_bytes(AGENT_ROWS), filename="p.csv", user=agent)
     client.force_login(_user_in(roles.AGENT))
     response = client.post(URL, {"action": "confirm", "token": pending.token})
     assert response["Location"] == URL
@@ -259,7 +264,7 @@ def test_confirm_without_preview_does_nothing(agent_client):
 
 
 def test_cancel_forgets_the_file(agent_client, media_root):
-    response = upload(agent_client, csv_bytes(GOOD_ROWS))
+    response = upload(agent_client, csv_bytes(AGENT_ROWS))
     token = token_of(response)
     agent_client.post(URL, {"action": "cancel", "token": token})
     assert not any((media_root / "imports").iterdir())
@@ -268,7 +273,7 @@ def test_cancel_forgets_the_file(agent_client, media_root):
 
 
 def test_errors_found_at_confirmation_are_shown_and_nothing_is_written(agent_client):
-    response = upload(agent_client, csv_bytes(GOOD_ROWS))
+    response = upload(agent_client, csv_bytes(AGENT_ROWS))
     # Meanwhile an administrator removes a funder the file uses (row 3: caf).
     Funder.objects.get(code="caf").delete()
     before = database_state()
@@ -285,7 +290,7 @@ def test_errors_found_at_confirmation_are_shown_and_nothing_is_written(agent_cli
 
 
 def test_an_xlsx_upload_works_too(agent_client):
-    response = upload(agent_client, xlsx_bytes(GOOD_ROWS), name="programmation.xlsx")
+    response = upload(agent_client, xlsx_bytes(AGENT_ROWS), name="programmation.xlsx")
     assert count(response, "created") == 3
     agent_client.post(URL, {"action": "confirm", "token": token_of(response)})
     assert Project.objects.count() == 3
@@ -293,9 +298,11 @@ def test_an_xlsx_upload_works_too(agent_client):
 
 
 def test_a_reimport_updates_and_the_preview_says_so(agent_client):
-    project = ProjectFactory(year__year=2022, reference="D-001", title="Ancien intitulé")
+    project = ProjectFactory(
+        year__year=2022, reference="D-001", title="Ancien intitulé", status=Status.EN_INSTRUCTION
+    )
     FundingLineFactory(project=project)
-    response = upload(agent_client, csv_bytes(GOOD_ROWS))
+    response = upload(agent_client, csv_bytes(AGENT_ROWS))
     assert (count(response, "created"), count(response, "updated")) == (2, 1)
     assert "Mise à jour" in text(response)
     agent_client.post(URL, {"action": "confirm", "token": token_of(response)})
@@ -305,7 +312,7 @@ def test_a_reimport_updates_and_the_preview_says_so(agent_client):
 
 
 def test_confirm_redirects_to_every_imported_year(agent_client):
-    rows = [list(row) for row in GOOD_ROWS]
+    rows = [list(row) for row in AGENT_ROWS]
     rows[3][0] = "2023"
     response = upload(agent_client, csv_bytes(rows))
     confirmed = agent_client.post(URL, {"action": "confirm", "token": token_of(response)})

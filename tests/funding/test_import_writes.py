@@ -9,7 +9,9 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 
+from contratville import roles
 from funding import services
 from funding.models import FundingLine
 from funding.services import COLUMNS, programmation_import
@@ -57,7 +59,7 @@ FIRST = [
         "",
         "association",
         "QP062008|QP062011",
-        "depose",
+        "en_instruction",
         "anct",
         "12 000,00",
         "",
@@ -69,7 +71,7 @@ FIRST = [
         "",
         "association",
         "QP062008|QP062011",
-        "depose",
+        "en_instruction",
         "caf",
         "5000",
         "",
@@ -107,6 +109,13 @@ SECOND = [
     # W-003: a funding line added, the porteur now an "autre".
     _row("W-003", "Jardins partagés", "les amis du jardin", "", "autre", "", "depose", "commune", "800", ""),
 ]
+
+
+def _importer(**kwargs):
+    """A member of the direction: the files programme dossiers."""
+    user = UserFactory(**kwargs)
+    user.groups.add(Group.objects.get(name=roles.DIRECTION))
+    return user
 
 
 def _values(instance, historical_model) -> dict:
@@ -152,7 +161,7 @@ def _history_counts():
 
 
 def test_the_records_of_a_first_import_hold_the_rows_values_the_user_and_the_file():
-    user = UserFactory(username="importeur")
+    user = _importer(username="importeur")
     # An operator known by name in capitals only: matched ignoring case, and recorded once changed.
     known = OperatorFactory(name="LES AMIS DU JARDIN", kind="association")
     result = programmation_import(content=_file(FIRST), filename="premier.csv", user=user)
@@ -212,7 +221,7 @@ def test_the_records_of_a_first_import_hold_the_rows_values_the_user_and_the_fil
 
 
 def test_a_reimport_records_what_it_changes_and_a_third_import_changes_nothing():
-    user = UserFactory(username="importeur")
+    user = _importer(username="importeur")
     assert programmation_import(content=_file(FIRST), filename="premier.csv", user=user).ok
     before = {line.pk: _values(line, FundingLine.history.model) for line in FundingLine.objects.all()}
     w001, w002, w003 = (Project.objects.get(reference=f"W-00{n}") for n in (1, 2, 3))
@@ -251,7 +260,11 @@ def test_a_reimport_records_what_it_changes_and_a_third_import_changes_nothing()
     assert (operator_record.history_type, operator_record.kind) == ("~", "autre")
     assert not _records(ProgrammeYear, reason)
     change = StatusChange.objects.filter(project=w001).order_by("id").last()
-    assert (change.from_status, change.to_status, change.changed_by_id) == ("depose", "programme", user.pk)
+    assert (change.from_status, change.to_status, change.changed_by_id) == (
+        "en_instruction",
+        "programme",
+        user.pk,
+    )
 
     rows, history = _snapshot(), _history_counts()
     result = programmation_import(content=_file(SECOND), filename="second.csv", user=user)
@@ -271,7 +284,7 @@ def test_a_collision_while_writing_is_reported_and_nothing_is_written(monkeypatc
 
     monkeypatch.setattr(services, "_create", racing)
     rows = _snapshot()
-    result = programmation_import(content=_file(FIRST), filename="premier.csv", user=UserFactory())
+    result = programmation_import(content=_file(FIRST), filename="premier.csv", user=_importer())
     assert [issue.message.split(" : ")[0] for issue in result.errors] == [
         "L'enregistrement a échoué, rien n'a été enregistré (import simultané ?)"
     ]
@@ -284,7 +297,7 @@ def test_records_are_complete_when_written_in_several_statements(monkeypatch):
     from funding import services
 
     monkeypatch.setattr(services, "SQLITE_KEYS_PER_STATEMENT", 2)
-    result = programmation_import(content=_file(FIRST), filename="premier.csv", user=UserFactory())
+    result = programmation_import(content=_file(FIRST), filename="premier.csv", user=_importer())
     assert result.ok, result.errors
     reason = "Import de programmation premier.csv"
     projects = list(Project.objects.filter(year_id=2031).order_by("id"))

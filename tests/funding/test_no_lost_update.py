@@ -204,7 +204,9 @@ def test_a_transition_made_after_the_form_was_opened_makes_its_save_stale(bruno,
     )
 
 
-def test_an_import_after_the_form_was_opened_makes_its_save_stale(alice, bruno, project):
+def test_an_import_after_the_form_was_opened_makes_its_save_stale(bruno, project):
+    # The comité's programmation, imported by the direction (only it decides).
+    dominique = _user_in(roles.DIRECTION, username="dominique", first_name="Dominique", last_name="Roux")
     b = _client_of(bruno)
     b_fields = _open(b, project)
     content = (
@@ -212,13 +214,13 @@ def test_an_import_after_the_form_was_opened_makes_its_save_stale(alice, bruno, 
         "2024;2024-007;Ateliers d'inclusion numérique;Maison de quartier du Mont-Liébaut;association;"
         "cohesion_sociale;1.1;programme;anct;3000;2900\n"
     ).encode()
-    assert programmation_import(content=content, filename="comite.csv", user=alice).ok
+    assert programmation_import(content=content, filename="comite.csv", user=dominique).ok
 
     response = b.post(f"/projets/{project.pk}/modifier/", post_data(b_fields, title="Titre de Bruno"))
 
     assert response.status_code == 409
     text = _text(response.content.decode())
-    assert "Ce dossier a été modifié par Alice Durand le " in text
+    assert "Ce dossier a été modifié par Dominique Roux le " in text
     assert "Dernière modification enregistrée : Import de programmation comite.csv." in text
     project.refresh_from_db()
     assert project.title == "Ateliers d'inclusion numérique" and project.version == 2

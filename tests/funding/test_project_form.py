@@ -411,7 +411,10 @@ def test_the_edit_form_shows_amounts_the_french_way(agent_client, operator):
 
 
 def test_changing_the_funder_of_a_default_line_changes_its_nature(agent_client, operator):
-    project = ProjectFactory(year__year=2024, reference="2024-001", operator=operator)
+    # In instruction: a programmed dossier's granted lines are the comité's (test_import_rights.py).
+    project = ProjectFactory(
+        year__year=2024, reference="2024-001", operator=operator, status=Status.EN_INSTRUCTION
+    )
     existing = FundingLineFactory(project=project, funder=funder("anct"))
     assert existing.nature == Nature.SPECIFIQUE
     data = form_data(operator, lines=[line("caf", "1 000", id=str(existing.pk), project=str(project.pk))])

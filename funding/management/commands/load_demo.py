@@ -52,16 +52,19 @@ class Command(BaseCommand):
                 "Les données de démonstration sont refusées quand DEBUG est désactivé : "
                 "leurs comptes ont un mot de passe public."
             )
+        years = json.loads((DEMO_DIR / "annees.json").read_text(encoding="utf-8"))["years"]
         with transaction.atomic():
             self._accounts()
+            self._year_dates(years)
             for path in sorted(DEMO_DIR.glob("programmation_*.csv")):
+                # Without a user: the operator's import of the command line, every status allowed.
                 result = programmation_import(content=path.read_bytes(), filename=path.name)
                 if not result.ok:
                     raise CommandError("\n".join(str(issue) for issue in result.errors))
                 self.stdout.write(f"{path.name} : {result.summary()}")
             self._veille_quartiers()
             self._fcs_axes()
-            self._years()
+            self._years(years)
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         self.stdout.write("Comptes de démonstration (mot de passe : contratville-demo) :")
         for login, _, _, group, *_ in ACCOUNTS:
@@ -118,9 +121,20 @@ class Command(BaseCommand):
                 project.fcs_axis = axes[index % len(axes)]
                 project.save(update_fields=["fcs_axis"])
 
-    def _years(self):
-        data = json.loads((DEMO_DIR / "annees.json").read_text(encoding="utf-8"))
-        for spec in data["years"]:
+    def _year_dates(self, years: list[dict]):
+        """The years and their dates before their dossiers: a dossier imported as decided takes
+        its year's committee date as its decision date."""
+        for spec in years:
+            year, _ = ProgrammeYear.objects.get_or_create(year=spec["year"])
+            dates = {name: spec.get(name) for name in YEAR_DATE_FIELDS}
+            if any(str(getattr(year, name) or "") != str(value or "") for name, value in dates.items()):
+                for name, value in dates.items():
+                    setattr(year, name, value)
+                year.full_clean()
+                year.save()
+
+    def _years(self, years: list[dict]):
+        for spec in years:
             year, _ = ProgrammeYear.objects.get_or_create(year=spec["year"])
             for name in ProgrammeYear.NARRATIVE_FIELDS:
                 setattr(year, name, spec.get(name, ""))
