@@ -187,7 +187,7 @@ def agenda_add_projects(
     dossier of another year, one already decided or still a draft, one already on this agenda
     or on the agenda of another open séance (a dossier is examined by one séance at a time).
     The séance must be in preparation (else ValidationError, nothing added)."""
-    seance = Seance.objects.select_for_update().select_related("year").get(pk=seance.pk)
+    seance = Seance.objects.select_for_update().get(pk=seance.pk)
     _check_agenda_open(seance)
     wanted = list(dict.fromkeys(int(pk) for pk in project_ids))
     # Locked in one order: two people adding the same dossier to two séances wait for each other.
@@ -323,7 +323,7 @@ def scenario_duplicate(*, scenario: Scenario, name: str, user: AbstractBaseUser 
 @transaction.atomic
 def scenario_rename(*, scenario: Scenario, name: str, version: int) -> Scenario:
     """Rename a scenario, if nobody renamed it since `version`."""
-    locked = Scenario.objects.select_for_update().select_related("seance").get(pk=scenario.pk)
+    locked = Scenario.objects.select_for_update(of=("self",)).select_related("seance").get(pk=scenario.pk)
     _check_editable(locked)
     if locked.version != version:
         raise ValidationError(
@@ -347,7 +347,7 @@ def scenario_refresh(*, scenario: Scenario) -> list[str]:
     gone is dropped; a dossier added to the agenda gets its row, one removed loses it."""
     from .selectors import scenario_differences
 
-    scenario = Scenario.objects.select_for_update().select_related("seance").get(pk=scenario.pk)
+    scenario = Scenario.objects.select_for_update(of=("self",)).select_related("seance").get(pk=scenario.pk)
     _check_editable(scenario)
     differences = scenario_differences(scenario)
     if not differences:

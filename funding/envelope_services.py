@@ -23,7 +23,8 @@ REMOVE_REASON = "Enveloppe supprimée"
 
 def _check_split(*, funder: Funder, year: int, pillar: Pillar | None, amount: Decimal) -> None:
     """The pilier parts of a funder's envelope add up to no more than its whole envelope."""
-    envelopes = Envelope.objects.select_for_update().filter(funder=funder, year_id=year)
+    # Without the model's ordering: it joins the pilier, which PostgreSQL cannot lock.
+    envelopes = Envelope.objects.select_for_update().filter(funder=funder, year_id=year).order_by()
     total = envelopes.totals().values_list("amount", flat=True).first()
     parts = envelopes.filter(pillar__isnull=False)
     if pillar is None:
@@ -71,7 +72,10 @@ def envelope_set(
     programme_year, _created = ProgrammeYear.objects.get_or_create(year=year)
     _check_split(funder=funder, year=year, pillar=pillar, amount=amount)
     envelope = (
-        Envelope.objects.select_for_update().filter(funder=funder, year=programme_year, pillar=pillar).first()
+        Envelope.objects.select_for_update()
+        .filter(funder=funder, year=programme_year, pillar=pillar)
+        .order_by("pk")
+        .first()
     )
     if envelope is None:
         envelope = Envelope(funder=funder, year=programme_year, pillar=pillar)
