@@ -21,7 +21,7 @@ from reports.dashboard import Areas, areas, quartier_reference
 from reports.selectors import BilanFigures, Projection, figures_by_year, percent
 
 from .models import AgendaItem, FundingDecision, Opinion, Scenario, ScenarioLine, ScenarioOpinion, Seance
-from .services import AGENDA_STATUSES, dossier_label
+from .services import AGENDA_STATUSES
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -89,74 +89,90 @@ def eligible_projects(seance: Seance, limit: int = 500):
 # What changed since the scenario was built ---------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Dossier:
+    reference: str
+    title: str
+    status: str
+
+
+def _label(dossier: _Dossier) -> str:
+    return f"{dossier.reference} « {dossier.title} »"
+
+
 def scenario_differences(scenario: Scenario) -> list[str]:
     """What differs between a scenario and its séance's agenda and dossiers as they are now,
     one French sentence each: a dossier added to or removed from the agenda, a dossier decided
     or abandoned meanwhile, a funding line added or removed, a requested amount or a funder
-    changed. Empty when the scenario is up to date. Four queries."""
+    changed. Empty when the scenario is up to date. Five queries, plain values (a national
+    comité's agenda holds thousands of lines)."""
     agenda = {
-        p.pk: p
-        for p in Project.objects.filter(agenda_items__seance_id=scenario.seance_id).only(
-            "pk", "reference", "title", "status"
-        )
+        pk: _Dossier(reference, title, status)
+        for pk, reference, title, status in Project.objects.filter(
+            agenda_items__seance_id=scenario.seance_id
+        ).values_list("pk", "reference", "title", "status")
     }
     rows = {
-        o.project_id: o.project
-        for o in ScenarioOpinion.objects.filter(scenario=scenario)
-        .select_related("project")
-        .only("project_id", "project__reference", "project__title", "project__status")
+        pk: _Dossier(reference, title, status)
+        for pk, reference, title, status in ScenarioOpinion.objects.filter(scenario=scenario).values_list(
+            "project_id", "project__reference", "project__title", "project__status"
+        )
     }
     differences: list[str] = []
     for pk in sorted(agenda.keys() - rows.keys(), key=lambda k: agenda[k].reference):
         differences.append(
-            f"Le dossier {dossier_label(agenda[pk])} a été inscrit à l'ordre du jour après la préparation du scénario."
+            f"Le dossier {_label(agenda[pk])} a été inscrit à l'ordre du jour après la préparation du scénario."
         )
     for pk in sorted(rows.keys() - agenda.keys(), key=lambda k: rows[k].reference):
-        differences.append(f"Le dossier {dossier_label(rows[pk])} a été retiré de l'ordre du jour.")
-    for pk in sorted(agenda.keys() & rows.keys(), key=lambda k: agenda[k].reference):
-        project = agenda[pk]
-        if project.status not in AGENDA_STATUSES:
+        differences.append(f"Le dossier {_label(rows[pk])} a été retiré de l'ordre du jour.")
+    both = agenda.keys() & rows.keys()
+    for pk in sorted(both, key=lambda k: agenda[k].reference):
+        dossier = agenda[pk]
+        if dossier.status not in AGENDA_STATUSES:
             differences.append(
-                f"Le dossier {dossier_label(project)} est désormais « {project.get_status_display()} » : "
+                f"Le dossier {_label(dossier)} est désormais « {Status(dossier.status).label} » : "
                 "il n'est plus à décider."
             )
 
     funders = dict(Funder.objects.values_list("pk", "label"))
+    # The lines as they are: id → (dossier, funder, requested).
     current = {
-        line.pk: line
-        for line in FundingLine.objects.filter(project_id__in=agenda.keys() & rows.keys()).only(
-            "pk", "project_id", "funder_id", "amount_requested"
-        )
+        pk: (project_id, funder_id, requested)
+        for pk, project_id, funder_id, requested in FundingLine.objects.filter(project_id__in=both)
+        .order_by()
+        .values_list("pk", "project_id", "funder_id", "amount_requested")
     }
     seen = set()
-    for line in ScenarioLine.objects.filter(
-        scenario=scenario, project_id__in=agenda.keys() & rows.keys()
-    ).order_by("project_id", "id"):
-        label = dossier_label(agenda[line.project_id])
-        funding_line = current.get(line.funding_line_id)
-        if funding_line is None:
+    for project_id, funder_id, funding_line_id, requested in (
+        ScenarioLine.objects.filter(scenario=scenario, project_id__in=both)
+        .order_by("project__reference", "id")
+        .values_list("project_id", "funder_id", "funding_line_id", "requested")
+    ):
+        label = _label(agenda[project_id])
+        line = current.get(funding_line_id)
+        if line is None:
             differences.append(
-                f"Dossier {label} : la ligne « {funders[line.funder_id]} » (demandé "
-                f"{format_euros(line.requested)}) n'existe plus."
+                f"Dossier {label} : la ligne « {funders[funder_id]} » (demandé "
+                f"{format_euros(requested)}) n'existe plus."
             )
             continue
-        seen.add(funding_line.pk)
-        if funding_line.funder_id != line.funder_id:
+        seen.add(funding_line_id)
+        _project, now_funder, now_requested = line
+        if now_funder != funder_id:
             differences.append(
-                f"Dossier {label} : la ligne « {funders[line.funder_id]} » est désormais celle de "
-                f"« {funders[funding_line.funder_id]} »."
+                f"Dossier {label} : la ligne « {funders[funder_id]} » est désormais celle de « {funders[now_funder]} »."
             )
-        if funding_line.amount_requested != line.requested:
+        if now_requested != requested:
             differences.append(
-                f"Dossier {label} : le montant demandé à « {funders[funding_line.funder_id]} » est passé de "
-                f"{format_euros(line.requested)} à {format_euros(funding_line.amount_requested)}."
+                f"Dossier {label} : le montant demandé à « {funders[now_funder]} » est passé de "
+                f"{format_euros(requested)} à {format_euros(now_requested)}."
             )
-    for pk in sorted(current.keys() - seen):
-        funding_line = current[pk]
+    added = sorted(current.keys() - seen, key=lambda pk: (agenda[current[pk][0]].reference, pk))
+    for pk in added:
+        project_id, funder_id, requested = current[pk]
         differences.append(
-            f"Dossier {dossier_label(agenda[funding_line.project_id])} : une ligne « "
-            f"{funders[funding_line.funder_id]} » (demandé {format_euros(funding_line.amount_requested)}) a été "
-            "ajoutée."
+            f"Dossier {_label(agenda[project_id])} : une ligne « {funders[funder_id]} » (demandé "
+            f"{format_euros(requested)}) a été ajoutée."
         )
     return differences
 
