@@ -140,7 +140,7 @@
         input.value = answer.amount_text;
         saved.set(input, input.value);
         input.classList.toggle("input--warning", !!answer.warning);
-        message(input, answer.warning || "enregistré", answer.warning ? "warning" : "saved");
+        message(input, answer.warning ? "au-dessus du montant demandé" : "enregistré", answer.warning ? "warning" : "saved");
         applyFeedback(row, answer.row);
         announce(answer.warning || "Montant enregistré.");
         return true;
