@@ -130,8 +130,10 @@ def seance_state(request, seance: int):
 @permission_required("comites.add_agendaitem")
 def agenda_add(request, seance: int):
     seance = _seance(seance)
-    _count, eligible = selectors.eligible_projects(seance, limit=100_000)
-    form = AgendaAddForm(request.POST, choices=_choices(eligible))
+    # Any dossier id is accepted here: the service refuses, with its reason, each one that may
+    # not join the agenda (no need to read every eligible dossier of a national year).
+    posted = [(int(pk), "") for pk in request.POST.getlist("dossiers") if pk.isdigit()]
+    form = AgendaAddForm(request.POST, choices=posted)
     if not form.is_valid():
         messages.error(
             request,

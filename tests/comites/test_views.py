@@ -388,3 +388,13 @@ def test_json_answers_are_json(scenario, agent):
     response = client_for(agent).post(f"/comites/scenarios/{scenario.pk}/cellule/", {"ligne": "x"})
     assert response.status_code == 400
     assert json.loads(response.content) == {"ok": False, "error": "Requête incomplète : rechargez la page."}
+
+
+def test_a_chosen_dossier_that_may_not_join_is_refused_with_its_reason(seance, programme, agent):
+    response = client_for(agent).post(
+        f"/comites/seances/{seance.pk}/ordre-du-jour/ajouter/",
+        {"dossiers": [programme["done"].pk]},
+        follow=True,
+    )
+    assert "Dossier P-0 « Action P-0 » non inscrit : son statut est « Programmé »" in text(response)
+    assert not AgendaItem.objects.exists()
