@@ -17,7 +17,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from funding.models import Funder, FundingLine
-from projects.models import MONEY, ProgrammeYear, Project
+from projects.models import MONEY, ProgrammeYear, Project, Status
+
+# The statuses of a dossier a comité examines: filed, not yet decided.
+AGENDA_STATUSES = (Status.DEPOSE, Status.EN_INSTRUCTION)
 
 
 class SeanceKind(models.TextChoices):

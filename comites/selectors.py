@@ -20,8 +20,17 @@ from projects.templatetags.money import format_euros
 from reports.dashboard import Areas, areas, quartier_reference
 from reports.selectors import BilanFigures, Projection, figures_by_year, percent
 
-from .models import AgendaItem, FundingDecision, Opinion, Scenario, ScenarioLine, ScenarioOpinion, Seance
-from .services import AGENDA_STATUSES
+from .models import (
+    AGENDA_STATUSES,
+    AgendaItem,
+    FundingDecision,
+    Opinion,
+    Scenario,
+    ScenarioLine,
+    ScenarioOpinion,
+    Seance,
+    SeanceState,
+)
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -74,8 +83,6 @@ def agenda_rows(seance: Seance) -> list[AgendaRow]:
 def eligible_projects(seance: Seance, limit: int = 500):
     """Dossiers of the séance's year that could join its agenda: filed, undecided, and on no
     open séance's agenda (their count, and the first `limit` by reference)."""
-    from .models import SeanceState
-
     busy = AgendaItem.objects.filter(seance__state__in=SeanceState.open()).values("project_id")
     projects = (
         Project.objects.filter(year_id=seance.year_id, status__in=AGENDA_STATUSES)

@@ -33,7 +33,9 @@ from projects.models import ProgrammeYear, Project, Status
 from projects.services import DECIDE_PERMISSION, project_change_status
 from projects.templatetags.money import format_euros
 
+from . import selectors
 from .models import (
+    AGENDA_STATUSES,
     AgendaItem,
     Decision,
     FundingDecision,
@@ -46,8 +48,6 @@ from .models import (
 )
 
 APPLY_PERMISSION = "comites.apply_scenario"
-# The statuses of a dossier a comité examines: filed, not yet decided.
-AGENDA_STATUSES = (Status.DEPOSE, Status.EN_INSTRUCTION)
 # A séance's state may go to these.
 STATE_MOVES: dict[str, tuple[str, ...]] = {
     SeanceState.EN_PREPARATION: (SeanceState.TENU,),
@@ -345,11 +345,9 @@ def scenario_refresh(*, scenario: Scenario) -> list[str]:
     A line still there keeps its proposed amount (a line of a dossier re-imported is found
     again by its funder and nature); a new line is proposed at its requested amount; a line
     gone is dropped; a dossier added to the agenda gets its row, one removed loses it."""
-    from .selectors import scenario_differences
-
     scenario = Scenario.objects.select_for_update(of=("self",)).select_related("seance").get(pk=scenario.pk)
     _check_editable(scenario)
-    differences = scenario_differences(scenario)
+    differences = selectors.scenario_differences(scenario)
     if not differences:
         return []
     agenda = set(AgendaItem.objects.filter(seance_id=scenario.seance_id).values_list("project_id", flat=True))
@@ -642,7 +640,6 @@ def scenario_apply(*, scenario: Scenario, user: AbstractBaseUser) -> ApplyResult
     and which comité. The séance's other scenarios are frozen. All in one transaction."""
     if not (user.has_perm(APPLY_PERMISSION) and user.has_perm(DECIDE_PERMISSION)):
         raise PermissionDenied("Seule la direction applique la décision d'un comité.")
-    from .selectors import scenario_differences
 
     seance = Seance.objects.select_for_update().get(pk=scenario.seance_id)
     scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
@@ -660,7 +657,7 @@ def scenario_apply(*, scenario: Scenario, user: AbstractBaseUser) -> ApplyResult
         )
     if scenario.frozen:
         raise ValidationError(f"Le scénario « {scenario.name} » est figé : dupliquez-le pour l'appliquer.")
-    differences = scenario_differences(scenario)
+    differences = selectors.scenario_differences(scenario)
     if differences:
         raise ScenarioChangedError(differences)
 

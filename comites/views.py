@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from contratville.permissions import permission_required
@@ -26,6 +27,7 @@ from projects.models import Pillar, Project
 from . import documents, selectors, services
 from .forms import AgendaAddForm, RenameForm, ScenarioNameForm, SeanceForm
 from .models import Opinion, Scenario, Seance, SeanceState
+from .templatetags.comites_tags import amount_input
 
 YEARS = range(2000, 2101)
 
@@ -54,8 +56,6 @@ def seance_list(request):
 
 @permission_required("comites.add_seance")
 def seance_create(request):
-    from django.utils import timezone
-
     form = SeanceForm(request.POST or None, initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
         try:
@@ -343,9 +343,7 @@ def scenario_cell(request, scenario: int):
         )
     except ValidationError as error:
         return _json_error(_error_text(error), 400)
-    line = scenario.lines.select_related("project").get(pk=int(line_id))
-    from .templatetags.comites_tags import amount_input
-
+    line = scenario.lines.get(pk=int(line_id))
     return JsonResponse(
         {
             "ok": True,
