@@ -70,6 +70,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request body above its address's limit is refused (413) before anything reads it
+    # (the CSRF middleware's request.POST would write an upload to disk).
+    "contratville.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files served by the application itself (behind any reverse proxy).
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -78,6 +81,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # `Cache-Control: private, no-store` on every answer to a signed-in user (inside WhiteNoise:
+    # static files keep their cache headers).
+    "contratville.middleware.PrivateCacheMiddleware",
     # Pushes a signed-in session's expiry back as its user works (SESSION_IDLE_TIMEOUT).
     "contratville.auth.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -152,9 +158,21 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = BASE_DIR / "media"
 MEDIA_URL = "media/"
 
-# Import files are read in memory; beyond this size they are refused.
+# Request bodies (contratville/middleware.py): above the limit of its address, a request is
+# refused with 413 before anything reads it, for every visitor, signed in or not.
+# Import files are read in memory; beyond this size they are refused. The programmation import
+# and the admin's spreadsheet imports (django-import-export's /admin/<app>/<model>/import/).
 IMPORT_MAX_UPLOAD_SIZE = int(env("IMPORT_MAX_UPLOAD_SIZE", str(10 * 1024 * 1024)))
-DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_SIZE + 1024 * 1024
+IMPORT_UPLOAD_PATHS = [r"^/projets/import/$", r"^/admin/[a-z_]+/[a-z_]+/import/$"]
+# Documents attached to a dossier (none yet): the prefixes of the addresses that will take them.
+DOCUMENT_MAX_UPLOAD_SIZE = int(env("DOCUMENT_MAX_UPLOAD_SIZE", str(10 * 1024 * 1024)))
+DOCUMENT_UPLOAD_PATH_PREFIXES: list[str] = []
+# What a multipart request adds around its file: boundaries, the part's headers, the other
+# fields. A file at the limit passes, and the form says in French when it is above.
+UPLOAD_ENVELOPE_MARGIN = 64 * 1024
+# Every other request body (forms, sign-in): Django's own default for form data.
+REQUEST_MAX_BODY_SIZE = int(env("REQUEST_MAX_BODY_SIZE", str(5 * 1024 * 1024 // 2)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_SIZE
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
