@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from contratville.converters import parse_id
 from contratville.permissions import permission_required
 from funding.envelope_services import envelope_remove, envelope_set
 from funding.models import Envelope, Funder
@@ -50,7 +51,8 @@ def _error_text(error: ValidationError) -> str:
 @permission_required("comites.view_seance")
 def seance_list(request):
     year = request.GET.get("annee", "")
-    seances = selectors.seance_list(int(year) if year.isdigit() and int(year) in YEARS else None)
+    year_value = parse_id(year)
+    seances = selectors.seance_list(year_value if year_value in YEARS else None)
     return render(request, "comites/seance_list.html", {"seances": seances, "year": year})
 
 
@@ -132,7 +134,7 @@ def agenda_add(request, seance: int):
     seance = _seance(seance)
     # Any dossier id is accepted here: the service refuses, with its reason, each one that may
     # not join the agenda (no need to read every eligible dossier of a national year).
-    posted = [(int(pk), "") for pk in request.POST.getlist("dossiers") if pk.isdigit()]
+    posted = [(pk, "") for pk in map(parse_id, request.POST.getlist("dossiers")) if pk is not None]
     form = AgendaAddForm(request.POST, choices=posted)
     if not form.is_valid():
         messages.error(
@@ -208,8 +210,8 @@ def scenario_create(request, seance: int):
 
 
 def _per_page(request) -> int:
-    raw = request.GET.get("par_page", "")
-    return int(raw) if raw.isdigit() and int(raw) in selectors.PER_PAGE_CHOICES else selectors.PER_PAGE
+    value = parse_id(request.GET.get("par_page", ""))
+    return value if value in selectors.PER_PAGE_CHOICES else selectors.PER_PAGE
 
 
 def _editable(request, scenario: Scenario) -> bool:
@@ -224,19 +226,20 @@ def _editable(request, scenario: Scenario) -> bool:
 def _rows_from_post(post) -> list[services.RowInput]:
     rows = []
     for raw_pk in post.getlist("dossier"):
-        if not raw_pk.isdigit():
+        # Ids and versions the database can hold, in ASCII digits ("²" is a digit for isdigit()).
+        project_id = parse_id(raw_pk)
+        if project_id is None:
             continue
         prefix = f"montant-{raw_pk}-"
-        amounts = {
-            int(key[len(prefix) :]): value
-            for key, value in post.items()
-            if key.startswith(prefix) and key[len(prefix) :].isdigit()
-        }
-        version = post.get(f"version-{raw_pk}", "")
+        amounts = {}
+        for key, value in post.items():
+            funder_id = parse_id(key[len(prefix) :]) if key.startswith(prefix) else None
+            if funder_id is not None:
+                amounts[funder_id] = value
         rows.append(
             services.RowInput(
-                project_id=int(raw_pk),
-                version=int(version) if version.isdigit() else 0,
+                project_id=project_id,
+                version=parse_id(post.get(f"version-{raw_pk}", "")) or 0,
                 amounts=amounts,
                 opinion=post.get(f"avis-{raw_pk}", ""),
                 comment=post.get(f"commentaire-{raw_pk}", ""),

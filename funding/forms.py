@@ -16,6 +16,7 @@ from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from contratville.converters import IdModelMultipleChoiceField
 from projects.models import (
     FcsAxis,
     Indicator,
@@ -101,7 +102,7 @@ class ThemeSelect(forms.Select):
         return option
 
 
-class QuartierChoiceField(forms.ModelMultipleChoiceField):
+class QuartierChoiceField(IdModelMultipleChoiceField):
     def label_from_instance(self, obj: Quartier) -> str:
         communes = ", ".join(commune.name for commune in obj.communes.all())
         label = f"{obj.code} — {obj.name}"
@@ -522,7 +523,7 @@ def stale_differences(form: ProjectForm, lines: BaseInlineFormSet, current: Proj
     compare(
         "Porteur",
         current.operator.name,
-        your_operator.name if your_operator else your_operator,
+        your_operator.name if your_operator not in (None, _Cleaned.MISSING) else your_operator,
         same=_Cleaned.MISSING
         if your_operator is _Cleaned.MISSING
         else (your_operator is not None and your_operator.pk == current.operator_id),

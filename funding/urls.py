@@ -3,6 +3,8 @@ dossier together with its funding lines."""
 
 from django.urls import path
 
+from contratville import converters  # noqa: F401 - registers <int64:…>
+
 from .views import detail, editing, imports, listing
 
 app_name = "dossiers"
@@ -13,6 +15,6 @@ urlpatterns = [
     path("import/", imports.project_import, name="import"),
     path("import/modele.<str:fmt>", imports.import_template, name="import-template"),
     path("nouveau/", editing.project_create, name="create"),
-    path("<int:pk>/", detail.project_detail, name="detail"),
-    path("<int:pk>/modifier/", editing.project_update, name="update"),
+    path("<int64:pk>/", detail.project_detail, name="detail"),
+    path("<int64:pk>/modifier/", editing.project_update, name="update"),
 ]

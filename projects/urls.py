@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+from contratville import converters  # noqa: F401 - registers <int64:…>
+
 from .views import operators, workflow
 
 app_name = "projects"
@@ -9,6 +11,6 @@ app_name = "projects"
 urlpatterns = [
     path("porteurs/", operators.operator_list, name="operator-list"),
     path("porteurs/recherche/", operators.operator_search, name="operator-search"),
-    path("porteurs/<int:pk>/", operators.operator_detail, name="operator-detail"),
-    path("projets/<int:pk>/statut/", workflow.project_transition, name="project-transition"),
+    path("porteurs/<int64:pk>/", operators.operator_detail, name="operator-detail"),
+    path("projets/<int64:pk>/statut/", workflow.project_transition, name="project-transition"),
 ]

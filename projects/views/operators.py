@@ -22,6 +22,7 @@ from ..models import MONEY, Operator, Project, Status
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 20
+SEARCH_MAX_LENGTH = 200
 ZERO = Decimal("0.00")
 
 
@@ -109,6 +110,9 @@ def operator_search(request):
     text = request.GET.get("q", "").strip()
     if not text:
         return JsonResponse({"results": []})
+    if "\x00" in text or len(text) > SEARCH_MAX_LENGTH:
+        # PostgreSQL refuses a NUL character in a query.
+        return JsonResponse({"results": [], "erreur": "Recherche invalide."}, status=400)
     operators = search_operators(Operator.objects.all(), text).order_by(french("name"), "pk")[:SEARCH_LIMIT]
     return JsonResponse(
         {
