@@ -9,6 +9,7 @@ error (Django's own field queries `pk IN (…)` with them)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.urls import register_converter
 
 # The largest value of a 64-bit signed integer: PostgreSQL's bigint, SQLite's INTEGER.
@@ -46,12 +47,13 @@ register_converter(Int64Converter, "int64")
 
 
 class IdModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    """Objects chosen by their id (or by `to_field_name`): an id that is not a number the
+    """Objects chosen by their integer id (or by `to_field_name`): an id that is not a number the
     database can hold ("99999999999999999999", "²") is the field's `invalid_pk_value` error,
     before any query."""
 
     def _check_values(self, value):
-        if not self.to_field_name and isinstance(value, list | tuple):
+        integer_ids = isinstance(self.queryset.model._meta.pk, models.IntegerField)
+        if integer_ids and not self.to_field_name and isinstance(value, list | tuple):
             for pk in value:
                 if parse_id(pk) is None:
                     raise ValidationError(

@@ -4,13 +4,16 @@ message, never a 500.
 The matrix is generated from the URL conf (the admin's addresses included): every address ×
 every role × hostile values
 
-- of every path converter (`<int64:pk>`, `<str:fmt>`, the admin's `<path:object_id>`...);
+- of every path converter (`<int64:pk>`, `<str:fmt>`, the admin's `<path:object_id>`...; in the
+  admin, for the administrator: the others are refused before the address is read);
 - of every query parameter: the dossier list's, the porteurs', the dashboard's, the views' own
   (`page`, `tri`, `format`...), and, for the admin, its own and those its change lists link to.
-  Each address is first asked with every parameter at once; the parameters the view then reads
-  (request.GET is recorded) are asked one at a time, so that one parameter's error cannot hide
-  another's;
-- of every field of the application's forms (POST), management forms of formsets included.
+  Each role asks each address with every parameter and every value at once; if the view reads
+  any (request.GET is recorded), with every parameter and each value in turn; and the first role
+  that may open the page asks the parameters it reads one at a time, so that one parameter's
+  error cannot hide another's (a view reads its parameters the same way whoever asks);
+- of every field of the application's forms (POST), management forms of formsets included, as
+  the direction, who may post them all.
 
 The hypothesis tests below draw further values and combinations for the most exposed pages.
 Integer overflows differ between databases (SQLite cannot bind a number beyond 64 bits,
