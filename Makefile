@@ -64,9 +64,10 @@ migrate: install
 demo: migrate
 	$(MANAGE) load_demo
 
-lint: install-dev
+lint: install-dev ## ruff, and the layering of docs/architecture.md (import-linter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install-dev
 	$(VENV)/bin/ruff format .

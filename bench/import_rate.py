@@ -33,7 +33,7 @@ QUARTIERS = ["QP062004", "QP062008", "QP062011", "QN06211M"]
 
 def programmation_csv(rows: int, lines_per_dossier: int, variant: int) -> bytes:
     # Called after django.setup(): the import format is the service's own column list.
-    from funding.services import COLUMNS
+    from projects.imports.service import COLUMNS
 
     header = list(COLUMNS)
     out = io.StringIO()
@@ -91,7 +91,7 @@ def main() -> None:
     from django.db import connection
 
     from contratville import roles
-    from funding.services import programmation_import
+    from projects.imports.service import programmation_import
     from projects.models import Operator, Project
 
     if workdir is not None:

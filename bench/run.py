@@ -240,8 +240,7 @@ def measure_after_change(
 
 
 def _ids():
-    from funding.models import Funder
-    from projects.models import Pillar
+    from projects.models import Funder, Pillar
 
     funders = dict(Funder.objects.values_list("code", "pk"))
     pillars = dict(Pillar.objects.values_list("code", "pk"))
@@ -418,8 +417,7 @@ def import_file(year: int, rows: int, seed: int = 7) -> tuple[bytes, dict]:
     """A programmation file of `rows` funding lines, ~5 a dossier, for `year`: porteurs mostly
     already known (by name, with their SIRET and kind), some new; real quartiers, thématiques
     and funders; statuses as a year being programmed."""
-    from funding.models import Funder
-    from projects.models import Operator, Quartier, Theme
+    from projects.models import Funder, Operator, Quartier, Theme
 
     rng = random.Random(seed)
     operators = list(Operator.objects.order_by("pk").values_list("name", "siret", "kind")[:5000])
@@ -489,7 +487,7 @@ class Rollback(Exception):
 def measure_import(rows: int, runs: int, user) -> Measure:
     from django.db import transaction
 
-    from funding.services import programmation_import
+    from projects.imports.service import programmation_import
     from projects.models import ProgrammeYear
 
     taken = set(ProgrammeYear.objects.values_list("year", flat=True))
@@ -581,8 +579,17 @@ def _import_floor(content: bytes) -> float:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from funding.models import Funder, FundingLine
-    from projects.models import Operator, Pillar, ProgrammeYear, Project, Quartier, StatusChange, Theme
+    from projects.models import (
+        Funder,
+        FundingLine,
+        Operator,
+        Pillar,
+        ProgrammeYear,
+        Project,
+        Quartier,
+        StatusChange,
+        Theme,
+    )
 
     reader = csv.DictReader(io.StringIO(content.decode("utf-8")), delimiter=";")
     rows = list(reader)
@@ -745,7 +752,7 @@ def pdf_worker(args) -> None:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     pss = children_pss() / 1024
     # The floor: the SQL of the bilan's figures and lists for that year.
-    from funding.models import Funder
+    from projects.models import Funder
 
     funders = dict(Funder.objects.values_list("code", "pk"))
     floor, floor_queries = bilan_json_floor(year, funders.get("anct"), funders.get("cabbalr_fcs"))

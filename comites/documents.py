@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from funding.tabular import formula_safe
+from contratville.tabular import formula_safe
 from reports.bilan import html_to_pdf
 
 from . import selectors

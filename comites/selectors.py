@@ -13,9 +13,8 @@ from decimal import Decimal
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, CharField, Count, F, FilteredRelation, Q, Sum, Value, When
 
-from funding.models import Funder, FundingLine
 from funding.selectors import EnvelopeUsage, envelope_usage
-from projects.models import Pillar, Project, Status
+from projects.models import Funder, FundingLine, Pillar, Project, Status
 from projects.templatetags.money import format_euros
 from reports.dashboard import Areas, areas, quartier_reference
 from reports.selectors import BilanFigures, Projection, figures_by_year, percent

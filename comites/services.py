@@ -27,9 +27,8 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from funding.models import FundingLine
-from funding.tabular import parse_amount
-from projects.models import ProgrammeYear, Project, Status
+from contratville.tabular import parse_amount
+from projects.models import FundingLine, ProgrammeYear, Project, Status
 from projects.services import DECIDE_PERMISSION, project_change_status
 from projects.templatetags.money import format_euros
 
@@ -45,6 +44,7 @@ from .models import (
     ScenarioOpinion,
     Seance,
     SeanceState,
+    dossier_label,
 )
 
 APPLY_PERMISSION = "comites.apply_scenario"
@@ -54,11 +54,6 @@ STATE_MOVES: dict[str, tuple[str, ...]] = {
     SeanceState.TENU: (SeanceState.EN_PREPARATION, SeanceState.CLOS),
     SeanceState.CLOS: (),
 }
-
-
-def dossier_label(project: Project) -> str:
-    """ "PV2021-001 « Job & Go ! »": how every message names a dossier."""
-    return f"{project.reference} « {project.title} »"
 
 
 class StaleRowError(ValidationError):

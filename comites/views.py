@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from contratville.permissions import permission_required
+from contratville.tabular import parse_amount
 from funding.envelope_services import envelope_remove, envelope_set
-from funding.models import Envelope, Funder
+from funding.models import Envelope
 from funding.selectors import envelope_usage
-from funding.tabular import parse_amount
-from projects.models import Pillar, Project
+from projects.models import Funder, Pillar, Project
 
 from . import documents, selectors, services
 from .forms import AgendaAddForm, RenameForm, ScenarioNameForm, SeanceForm

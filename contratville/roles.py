@@ -15,7 +15,7 @@ _READ_REFERENCE = [
     "projects.view_theme",
     "projects.view_commune",
     "projects.view_quartier",
-    "funding.view_funder",
+    "projects.view_funder",
     "projects.view_programmeyear",
 ]
 _AGENT = [
@@ -34,10 +34,10 @@ _AGENT = [
     "projects.import_projects",
     "projects.export_projects",
     "projects.view_bilan",
-    "funding.view_fundingline",
-    "funding.add_fundingline",
-    "funding.change_fundingline",
-    "funding.delete_fundingline",
+    "projects.view_fundingline",
+    "projects.add_fundingline",
+    "projects.change_fundingline",
+    "projects.delete_fundingline",
     "funding.view_fondsdeconcours",
     "funding.view_envelope",
     # Preparing the comités: séances, their agenda, scenarios.
@@ -124,9 +124,3 @@ def ensure_roles() -> dict[str, Group]:
             group.permissions.set(_permissions(permission_names))
         groups[name] = group
     return groups
-
-
-def ensure_roles_after_migrate(sender, **kwargs):
-    # Only once every app's permissions exist, i.e. when the last of our apps is migrated.
-    if sender.name == "comites":
-        ensure_roles()

@@ -8,7 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    path("projets/", include("funding.urls")),
     path("", include("projects.urls")),
     path("", include("reports.urls")),
     path("comites/", include("comites.urls")),

@@ -22,10 +22,10 @@ from django.utils.translation import gettext_lazy as _
 from contratville.admin_import import AdministratorImportExportModelAdmin
 from contratville.admin_site import AuditedModelAdmin
 from projects.admin import DossierRowAdmin, ProgrammeYearAdmin, ProjectAdmin, format_euros
-from projects.models import MONEY, ProgrammeYear, Project
+from projects.models import MONEY, Funder, FundingLine, ProgrammeYear, Project
+from projects.resources import FunderResource
 
-from .models import Envelope, FondsDeConcours, Funder, FundingLine
-from .resources import FunderResource
+from .models import Envelope, FondsDeConcours
 
 
 @admin.register(Funder)

@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
-from projects.models import Pillar, ProgrammeYear
+from projects.models import Funder, Pillar, ProgrammeYear
 from projects.templatetags.money import format_euros
 
-from .models import Envelope, Funder
+from .models import Envelope
 
 SET_REASON = "Enveloppe fixée"
 REMOVE_REASON = "Enveloppe supprimée"

@@ -31,10 +31,9 @@ from django.utils.safestring import mark_safe
 from projects.models import ProgrammeYear, QuartierKind
 from projects.templatetags.money import format_euros
 
-from . import dashboard, selectors
+from . import charts, dashboard, selectors
 from .selectors import BilanFigures, FocusAction
 
-logger = logging.getLogger(__name__)
 # WeasyPrint narrates each step of its layout at INFO.
 if logging.getLogger("weasyprint.progress").level == logging.NOTSET:
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -98,16 +97,6 @@ class Chart:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg or b"").decode("ascii")
 
 
-def _charts_module():
-    """reports/charts.py, the dashboard's figures, if it is there."""
-    try:
-        from . import charts
-    except ImportError:
-        logger.warning("reports/charts.py est absent : le bilan est produit sans graphiques.")
-        return None
-    return charts
-
-
 CHART_WIDTH = 680  # CSS pixels: about the width of the A4 page between its margins
 CHART_HEIGHT = 460
 
@@ -115,9 +104,6 @@ CHART_HEIGHT = 460
 def build_charts(figures: BilanFigures, communes: list[dashboard.AreaFigures]) -> dict[str, Chart]:
     """The bilan's charts: the dashboard's own figures (reports/charts.py), for the same data.
     A year with nothing programmed has no chart: its tables say it all."""
-    charts = _charts_module()
-    if charts is None:
-        return {}
     year = figures.year
     wanted = {
         "map": (
@@ -135,11 +121,7 @@ def build_charts(figures: BilanFigures, communes: list[dashboard.AreaFigures]) -
     }
     result: dict[str, Chart] = {}
     for slug, (title, build) in wanted.items():
-        try:
-            figure = build()
-        except AttributeError as error:
-            logger.warning("Graphique « %s » indisponible dans reports/charts.py : %s", slug, error)
-            continue
+        figure = build()
         if figure is not None:
             height = figure.layout.height or CHART_HEIGHT
             result[slug] = Chart(slug=slug, title=title, figure=figure, width=CHART_WIDTH, height=height)

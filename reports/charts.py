@@ -30,7 +30,7 @@ import plotly.graph_objects as go
 from django.conf import settings
 from django.utils.formats import number_format
 
-from funding.tabular import FORMULA_PREFIXES
+from contratville.tabular import FORMULA_PREFIXES
 from projects.models import Status
 from projects.templatetags.money import format_euros
 from projects.templatetags.money import percent_fr as _percent_fr

@@ -16,13 +16,12 @@ from django.utils import timezone
 from django.utils.formats import number_format
 
 from contratville.collation import sort_key
-from funding.models import Funder, FundingLine
-from projects.models import Operator, Project, Quartier, QuartierKind, Status, Theme
+from contratville.versioning import Versions, cache_key, remembered
+from projects.models import Funder, FundingLine, Operator, Project, Quartier, QuartierKind, Status, Theme
 from projects.templatetags.money import format_euros, percent_fr
 
 from .filters import Choices, Scope
 from .selectors import ZERO, BilanFigures, Projection, figures_of_years, percent
-from .versioning import Versions, cache_key, remembered
 
 
 @dataclass
@@ -253,7 +252,7 @@ def dashboard(
     """Every figure of the dashboard for one year and scope, in a fixed number of queries.
 
     With `versions` (read before anything else), each year's figures and the year's areas are
-    kept in the cache under the versions of the data they come from (reports.versioning): after
+    kept in the cache under the versions of the data they come from (contratville.versioning): after
     a change to 2024's dossiers, only 2024's figures are computed again (2025's priority share
     compares with 2024's: set from the figures of both years, never kept)."""
     known = {o.year for o in years}

@@ -19,9 +19,8 @@ from urllib.parse import urlencode
 from django import forms
 from django.db.models import Q
 
-from funding.filters import ManyOptionsSelectMultiple
-from funding.models import FundingLine, Nature
-from projects.models import OperatorKind, Project
+from projects.filters import ManyOptionsSelectMultiple
+from projects.models import FundingLine, Nature, OperatorKind, Project
 
 # The dossier list's parameters that the dashboard understands, in the order of its form.
 PARAMETERS = ("pilier", "thematique", "type_porteur", "porteur", "quartier", "commune", "financeur", "nature")

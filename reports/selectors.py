@@ -11,10 +11,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Expression, F, Q, QuerySet, Sum
 
-from funding.models import FondsDeConcours, Funder, FundingLine, Nature
+from contratville.versioning import Versions, cache_key, remembered_many
+from funding.models import FondsDeConcours
 from funding.selectors import envelope_total_subquery, fcs_envelope_amount
 from projects.models import (
     FcsAxis,
+    Funder,
+    FundingLine,
+    Nature,
     OperatorKind,
     Pillar,
     ProgrammeYear,
@@ -24,7 +28,6 @@ from projects.models import (
 )
 
 from .filters import Scope
-from .versioning import Versions, cache_key, remembered_many
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -403,7 +406,7 @@ def figures_of_years(
 ) -> dict[int, BilanFigures]:
     """`figures_by_year(years, scope, with_fonds_de_concours=True)`, each year's figures kept in
     the cache under its data version when `versions` is given (read before anything else:
-    reports.versioning). A year's figures are kept without the previous year's priority share,
+    contratville.versioning). A year's figures are kept without the previous year's priority share,
     which is set here from the figures of both years: a change to 2024 computes 2024 again, and
     no other year."""
     scope = scope or Scope()

@@ -17,12 +17,12 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from contratville.permissions import permission_required
+from contratville.versioning import Versions, cache_key, remembered, remembered_html
 from projects.models import Status
 
 from . import charts as chart_builders
 from .dashboard import dashboard, default_year, filter_choices, key_figures, quartier_reference, year_options
 from .filters import PARAMETERS, DashboardFilterForm, Scope, scope_from_query
-from .versioning import Versions, cache_key, remembered, remembered_html
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -41,7 +41,7 @@ def dossier_link(year: int, scope: Scope):
 
     The address is `urlencode([annee…, *scope.params(**overrides), statut…])`, written here from
     pieces encoded once: a national dashboard makes ~3,500 of them (two per quartier)."""
-    base = reverse("dossiers:list")
+    base = reverse("projects:list")
 
     def part(name: str, values: Iterable) -> str:
         return "&".join(f"{name}={quote_plus(str(value))}" for value in values)
@@ -77,7 +77,7 @@ def _csv_response(chart, year: int) -> HttpResponse:
 @require_safe
 @permission_required("projects.view_bilan")
 def dashboard_view(request):
-    # The data's versions first, before any figure is read (reports.versioning).
+    # The data's versions first, before any figure is read (contratville.versioning).
     versions = Versions.read()
     options = remembered(cache_key("years", versions.all()), year_options)
     year = _year(request.GET, options)

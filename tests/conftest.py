@@ -43,6 +43,6 @@ def _empty_figures_cache():
     the context of the page they asked for, which a page served from the cache does not have.
     That the cache is never stale within a test is what tests/reports/test_data_versions.py
     checks."""
-    from reports import versioning
+    from contratville import versioning
 
     versioning.clear()

@@ -7,9 +7,12 @@ import factory
 from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
-from funding.models import FondsDeConcours, Funder, FundingLine, Nature
+from funding.models import FondsDeConcours
 from projects.models import (
     Commune,
+    Funder,
+    FundingLine,
+    Nature,
     Operator,
     OperatorKind,
     Pillar,

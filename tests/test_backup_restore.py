@@ -14,11 +14,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, connections
 
-from funding import backups
-from funding.models import FundingLine
-from funding.services import programmation_import
-from projects.models import Operator, OperatorKind, Project
-from tests.funding.test_programmation_import import GOOD_ROWS, csv_bytes
+from contratville import backups
+from projects.imports.service import programmation_import
+from projects.models import FundingLine, Operator, OperatorKind, Project
+from tests.projects.test_programmation_import import GOOD_ROWS, csv_bytes
 
 ROOT = Path(settings.BASE_DIR)
 ENGINE = connection.vendor  # "sqlite" or "postgresql"
@@ -76,7 +75,7 @@ def change_everything():
 def test_a_restore_gives_back_exactly_the_data_of_the_backup(tmp_path):
     build_data()
     saved = fingerprint()
-    assert saved["projects.Project"] and saved["funding.FundingLine"] and saved["projects.Operator"]
+    assert saved["projects.Project"] and saved["projects.FundingLine"] and saved["projects.Operator"]
 
     call_command("backup_data", output=str(tmp_path / "backups"))
     backup = only_file(tmp_path / "backups")

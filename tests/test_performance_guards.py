@@ -15,9 +15,8 @@ from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 
 from contratville import roles
-from funding.models import FundingLine
-from funding.scale import generate_scale_data
-from projects.models import Project, Status
+from projects.models import FundingLine, Project, Status
+from projects.scale import generate_scale_data
 from reports.filters import Scope
 from reports.selectors import bilan_as_json, figures_by_year
 from tests.factories import (
@@ -203,7 +202,7 @@ def test_the_quartier_filter_writes_the_same_select_as_django():
     must stay Django's own, selected options, escaping and attributes included."""
     from django import forms
 
-    from funding.filters import ManyOptionsSelectMultiple
+    from projects.filters import ManyOptionsSelectMultiple
 
     choices = [("QP062004", "Centre <Ville> & co"), ("QN06204M", 'Le "Mont"'), (3, "trois")]
     attrs = {"id": "id_quartier", "aria-describedby": "aide", "disabled": False, "required": True}
@@ -218,13 +217,13 @@ def test_the_quartier_filter_writes_the_same_select_as_django():
 
 
 def test_the_lists_quartier_filter_uses_the_fast_select():
-    from funding.filters import ManyOptionsSelectMultiple, ProjectFilter
+    from projects.filters import ManyOptionsSelectMultiple, ProjectFilter
 
     assert isinstance(ProjectFilter().form.fields["quartier"].widget, ManyOptionsSelectMultiple)
 
 
 def test_the_dashboards_lists_use_the_fast_select():
-    from funding.filters import ManyOptionsSelectMultiple
+    from projects.filters import ManyOptionsSelectMultiple
     from reports.filters import DashboardFilterForm
 
     for name in ("quartier", "commune", "thematique", "financeur"):

@@ -27,8 +27,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from comites.models import FundingDecision, SeanceKind
 from comites.services import agenda_add_projects, scenario_create, seance_create
 from contratville import roles
-from funding.import_storage import pending_import_get, pending_import_store
 from funding.models import Envelope
+from projects.imports.storage import pending_import_get, pending_import_store
 from projects.models import ProgrammeYear, Project, Status
 from tests.factories import (
     FondsDeConcoursFactory,
@@ -92,13 +92,13 @@ MATRIX: dict[str, dict[str, object]] = {
     # Each role's home: the dashboard for direction, comité and admin, the dossiers for agents.
     "reports:home": row(LOGIN, Redirect("/projets/"), OK, OK, OK),
     # Dossiers (funding/urls.py).
-    "dossiers:list": READ_DOSSIERS,
-    "dossiers:export": row(LOGIN, OK, OK, DENIED, OK),
-    "dossiers:import": row(LOGIN, OK, OK, DENIED, OK),
-    "dossiers:import-template": row(LOGIN, OK, OK, DENIED, OK),
-    "dossiers:create": WRITE_DOSSIERS,
-    "dossiers:detail": READ_DOSSIERS,
-    "dossiers:update": WRITE_DOSSIERS,
+    "projects:list": READ_DOSSIERS,
+    "projects:export": row(LOGIN, OK, OK, DENIED, OK),
+    "projects:import": row(LOGIN, OK, OK, DENIED, OK),
+    "projects:import-template": row(LOGIN, OK, OK, DENIED, OK),
+    "projects:create": WRITE_DOSSIERS,
+    "projects:detail": READ_DOSSIERS,
+    "projects:update": WRITE_DOSSIERS,
     # Operators and the workflow (projects/urls.py). A status change is a POST.
     "projects:operator-list": READ_DOSSIERS,
     "projects:operator-search": READ_DOSSIERS,
@@ -190,7 +190,7 @@ ADMIN_MODEL_EXCEPTIONS: dict[str, dict[str, object]] = {
 @dataclass(frozen=True)
 class Address:
     route: str  # the full pattern, e.g. "projets/<int:pk>/"
-    name: str | None  # the full URL name, e.g. "dossiers:detail"
+    name: str | None  # the full URL name, e.g. "projects:detail"
     model: type | None  # the admin's model, for the admin's per-model addresses
     key: str  # the matrix entry
 
@@ -344,7 +344,7 @@ def url_for(address: Address, data) -> str:
                 "seance": data["seance"].pk,
                 "scenario": data["scenario"].pk,
             }[parameter]
-    query = {"dossiers:export": "?format=csv", "projects:operator-search": "?q=asso"}.get(address.name, "")
+    query = {"projects:export": "?format=csv", "projects:operator-search": "?q=asso"}.get(address.name, "")
     return reverse(address.name, kwargs=kwargs) + query
 
 

@@ -108,7 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "contratville.context_processors.programme_year",
+                "projects.context_processors.programme_year",
             ],
         },
     },
@@ -179,7 +179,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Caches, in each process's memory. "figures": the dashboard's figures and pages, keyed on the
-# data's versions (reports.versioning), so never stale; at most ~300 entries of ≤ 150 kB.
+# data's versions (contratville.versioning), so never stale; at most ~300 entries of ≤ 150 kB.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
     "figures": {

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET
 from contratville.collation import french
 from contratville.permissions import permission_required
 
-from ..filters import OperatorFilter, search_operators
 from ..models import MONEY, Operator, Project, Status
+from ..operator_filters import OperatorFilter, search_operators
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 20

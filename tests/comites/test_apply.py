@@ -16,8 +16,7 @@ from comites.services import (
     scenario_opinion_update,
     seance_change_state,
 )
-from funding.models import FundingLine
-from projects.models import Project, StatusChange
+from projects.models import FundingLine, Project, StatusChange
 from reports.selectors import bilan_as_json
 from tests.comites.conftest import COMITE_DATE
 

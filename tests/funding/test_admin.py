@@ -16,9 +16,9 @@ from import_export.results import RowResult
 from simple_history.models import HistoricalChanges
 
 from funding.admin import FondsDeConcoursInline, FundingLineInline
-from funding.models import Envelope, FondsDeConcours, Funder, FundingLine
-from funding.resources import FunderResource
-from projects.models import ProgrammeYear, Project, Quartier, Status
+from funding.models import Envelope, FondsDeConcours
+from projects.models import Funder, FundingLine, ProgrammeYear, Project, Quartier, Status
+from projects.resources import FunderResource
 from tests.factories import (
     FondsDeConcoursFactory,
     FundingLineFactory,

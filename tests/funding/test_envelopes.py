@@ -11,12 +11,12 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
+from contratville.models import DataVersion
 from funding.envelope_services import envelope_remove, envelope_set
 from funding.models import Envelope
 from funding.selectors import envelope_usage
-from funding.services import programmation_import
+from projects.imports.service import programmation_import
 from projects.models import Status
-from reports.models import DataVersion
 from reports.selectors import bilan_as_json
 from tests.factories import (
     FundingLineFactory,
@@ -74,7 +74,7 @@ def test_the_demonstrations_engaged_amounts_add_up_to_the_bilans_total(demo):
 
 
 def test_the_list_follows_the_funders_order(demo):
-    from funding.models import Funder
+    from projects.models import Funder
 
     codes = [row["financeur"] for row in enveloppes(2021)]
     order = list(Funder.objects.order_by("order", "code").values_list("code", flat=True))

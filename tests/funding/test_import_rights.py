@@ -21,10 +21,9 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from contratville import roles
-from funding.import_storage import pending_import_store
-from funding.models import FundingLine
-from funding.services import COLUMNS, programmation_import
-from projects.models import Operator, ProgrammeYear, Project, Status, StatusChange
+from projects.imports.service import COLUMNS, programmation_import
+from projects.imports.storage import pending_import_store
+from projects.models import FundingLine, Operator, ProgrammeYear, Project, Status, StatusChange
 from tests.factories import (
     FundingLineFactory,
     OperatorFactory,
@@ -33,8 +32,8 @@ from tests.factories import (
     UserFactory,
     funder,
 )
-from tests.funding.page_forms import form_fields, post_data
-from tests.funding.test_programmation_import import database_state
+from tests.projects.page_forms import form_fields, post_data
+from tests.projects.test_programmation_import import database_state
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""The dashboard's cache (reports.versioning) is keyed on data versions that database triggers
+"""The dashboard's cache (contratville.versioning) is keyed on data versions that database triggers
 renew: every kind of write renews the token of the data it changes, and the dashboard never
 shows a figure computed before a change. Runs on SQLite (row triggers) and on PostgreSQL
 (statement triggers with transition tables) alike."""
@@ -15,12 +15,23 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from contratville import roles
-from funding.models import FondsDeConcours, Funder, FundingLine
-from funding.services import COLUMNS, programmation_import
-from projects.models import Commune, Operator, Pillar, ProgrammeYear, Project, Quartier, Status, Theme
+from contratville.models import DataVersion
+from funding.models import FondsDeConcours
+from projects.imports.service import COLUMNS, programmation_import
+from projects.models import (
+    Commune,
+    Funder,
+    FundingLine,
+    Operator,
+    Pillar,
+    ProgrammeYear,
+    Project,
+    Quartier,
+    Status,
+    Theme,
+)
 from projects.services import project_change_status
 from reports import selectors as selectors_module
-from reports.models import DataVersion
 from tests.factories import (
     FondsDeConcoursFactory,
     FundingLineFactory,

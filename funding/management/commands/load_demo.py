@@ -15,9 +15,19 @@ from django.db import transaction
 
 from contratville import roles
 from funding.envelope_services import envelope_set
-from funding.models import FondsDeConcours, Funder
-from funding.services import programmation_import
-from projects.models import Commune, FcsAxis, Indicator, ProgrammeYear, Project, Quartier, QuartierKind, Theme
+from funding.models import FondsDeConcours
+from projects.imports.service import programmation_import
+from projects.models import (
+    Commune,
+    FcsAxis,
+    Funder,
+    Indicator,
+    ProgrammeYear,
+    Project,
+    Quartier,
+    QuartierKind,
+    Theme,
+)
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DEMO_PASSWORD = "contratville-demo"
