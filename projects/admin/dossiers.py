@@ -1,192 +1,26 @@
-"""Administration of the reference data, the programme years, the operators and their dossiers.
+"""Administration of the dossiers with their funding lines and indicators, and of their status
+changes (read only)."""
 
-The funding side of a dossier or a year (funding lines, totals, fonds de concours) is added by
-funding/admin.py, which re-registers ProjectAdmin and ProgrammeYearAdmin with it: this app must
-not import funding.
-
-The admin is for administrators only (contratville/admin_site.py). Even for them, the workflow
-owns a dossier's status: the status, the decision date and the version are read-only here, and
-so are the bilan's texts (a dossier's focus fields, a year's narrative), which the direction
-writes at /bilan/<année>/textes/. A status moves only through the workflow service
-(`project_change_status`, the dossier page's buttons); a dossier is created by the dossier form
-or the import, which record its first status, never here. A form of this admin that writes a
-dossier or one of its lines (`DossierVersionForm`) is saved only if the dossier is still at the
-version the page was opened with, and gives it the next version, like the dossier form: neither
-overwrites the other's changes unseen.
-
-The models with an audit trail (operators, programme years, dossiers, indicators) have the
-"Historique" page of django-simple-history, read only: who changed what, when, and why.
-"""
-
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F
+from django.db.models import Count, DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contratville.admin_import import AdministratorImportExportModelAdmin
 from contratville.admin_site import AuditedModelAdmin
 
-from .models import (
-    Commune,
+from ..models import (
+    MONEY,
+    FundingLine,
     Indicator,
-    Operator,
-    Pillar,
-    ProgrammeYear,
     Project,
-    Quartier,
     StatusChange,
-    Theme,
 )
-from .resources import CommuneResource, OperatorResource, PillarResource, QuartierResource, ThemeResource
-from .templatetags import money
-
-
-def format_euros(amount: Decimal | None) -> str | None:
-    """An amount as the bilan prints it, « 6 931 463,00 € », with the project's one formatter;
-    None when there is no amount, so that the admin shows its own empty value."""
-    if amount is None:
-        return None
-    return money.format_euros(amount)
-
-
-@admin.register(Pillar)
-class PillarAdmin(AdministratorImportExportModelAdmin):
-    resource_classes = [PillarResource]
-    list_display = ["code", "label", "short_label", "order", "theme_count"]
-    list_display_links = ["code", "label"]
-    search_fields = ["code", "label", "short_label"]
-    ordering = ["order", "code"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(theme_count=Count("themes"))
-
-    @admin.display(description=_("nombre de thématiques"), ordering="theme_count")
-    def theme_count(self, obj):
-        return obj.theme_count
-
-
-@admin.register(Theme)
-class ThemeAdmin(AdministratorImportExportModelAdmin):
-    resource_classes = [ThemeResource]
-    list_display = ["code", "label", "pillar", "order"]
-    list_display_links = ["code", "label"]
-    list_filter = ["pillar"]
-    list_select_related = ["pillar"]
-    search_fields = ["code", "label"]
-    ordering = ["order", "code"]
-
-
-@admin.register(Commune)
-class CommuneAdmin(AdministratorImportExportModelAdmin):
-    resource_classes = [CommuneResource]
-    list_display = ["name", "insee_code"]
-    search_fields = ["name", "insee_code"]
-    ordering = ["name"]
-
-
-@admin.register(Quartier)
-class QuartierAdmin(AdministratorImportExportModelAdmin):
-    resource_classes = [QuartierResource]
-    list_display = ["name", "kind", "code_2015", "code_2024", "local_code", "commune_names"]
-    list_filter = ["kind", ("communes", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["name", "code_2015", "code_2024", "local_code", "communes__name"]
-    autocomplete_fields = ["communes"]
-    ordering = ["kind", "code_2015", "name"]
-    fieldsets = [
-        (None, {"fields": ["kind", "name"]}),
-        (_("Codes"), {"fields": ["code_2015", "code_2024", "local_code"]}),
-        (_("Communes"), {"fields": ["communes"]}),
-    ]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("communes")
-
-    @admin.display(description=_("communes"))
-    def commune_names(self, obj):
-        return ", ".join(commune.name for commune in obj.communes.all())
-
-
-@admin.register(Operator)
-class OperatorAdmin(AuditedModelAdmin, AdministratorImportExportModelAdmin):
-    resource_classes = [OperatorResource]
-    list_display = ["name", "kind", "siret", "commune", "project_count"]
-    list_filter = ["kind", ("commune", admin.RelatedOnlyFieldListFilter)]
-    list_select_related = ["commune"]
-    search_fields = ["name", "siret"]
-    autocomplete_fields = ["commune"]
-    ordering = ["name"]
-    readonly_fields = ["created_at", "updated_at"]
-    fieldsets = [
-        (None, {"fields": ["name", "kind", "siret", "commune"]}),
-        (_("Contact"), {"fields": ["email", "phone"]}),
-        (_("Suivi"), {"fields": ["created_at", "updated_at"]}),
-    ]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(project_count=Count("projects"))
-
-    @admin.display(description=_("nombre de dossiers"), ordering="project_count")
-    def project_count(self, obj):
-        return obj.project_count
-
-
-@admin.register(ProgrammeYear)
-class ProgrammeYearAdmin(AuditedModelAdmin):
-    list_display = [
-        "year",
-        "call_opens_on",
-        "call_closes_on",
-        "programming_committee_on",
-        "steering_committee_on",
-        "fcs_envelope_display",
-        "project_count",
-    ]
-    autocomplete_fields = ["priority_themes"]
-    ordering = ["-year"]
-    # The direction writes them at /bilan/<année>/textes/.
-    readonly_fields = list(ProgrammeYear.NARRATIVE_FIELDS)
-    fieldsets = [
-        (
-            _("Appel à projets"),
-            {
-                "fields": [
-                    "year",
-                    "call_opens_on",
-                    "call_closes_on",
-                    "programming_committee_on",
-                    "steering_committee_on",
-                    "priority_themes",
-                ]
-            },
-        ),
-        (_("Paramètres du bilan"), {"fields": ["fcs_envelope"]}),
-        (
-            _("Textes du bilan"),
-            {"fields": list(ProgrammeYear.NARRATIVE_FIELDS)},
-        ),
-    ]
-
-    def get_readonly_fields(self, request, obj=None):
-        # The year is the primary key: editing it would create another year, not rename this one.
-        if obj is not None:
-            return ["year", *self.readonly_fields]
-        return self.readonly_fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(project_count=Count("projects"))
-
-    @admin.display(description=_("enveloppe FCS"), ordering="fcs_envelope")
-    def fcs_envelope_display(self, obj):
-        return format_euros(obj.fcs_envelope)
-
-    @admin.display(description=_("nombre de dossiers"), ordering="project_count")
-    def project_count(self, obj):
-        return obj.project_count
-
+from .reference import format_euros
 
 STALE_DOSSIER = _(
     "Ce dossier a été modifié (dossier, statut, ligne de financement ou indicateur) depuis "
@@ -285,11 +119,47 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
+class FundingLineInline(admin.TabularInline):
+    model = FundingLine
+    extra = 0
+    fields = ["funder", "nature", "amount_requested", "amount_granted", "position"]
+    autocomplete_fields = ["funder"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("funder")
+
+
+def _line_total(amount_field: str) -> Subquery:
+    # A correlated subquery rather than Sum("funding_lines__...") over a join, so that the total
+    # does not depend on the joins a filter adds: quartiers__in=[a, b] would count each line twice.
+    lines = FundingLine.objects.filter(project=OuterRef("pk")).order_by().values("project")
+    return Subquery(
+        lines.annotate(total=Sum(amount_field)).values("total"), output_field=DecimalField(**MONEY)
+    )
+
+
 @admin.register(Project)
 class ProjectAdmin(AuditedModelAdmin):
-    list_display = ["year", "reference", "title", "operator", "pillar", "status"]
+    list_display = [
+        "year",
+        "reference",
+        "title",
+        "operator",
+        "pillar",
+        "status",
+        "total_requested",
+        "total_granted",
+    ]
     list_display_links = ["reference", "title"]
-    list_filter = ["year", "status", "pillar", "theme", "operator__kind", "quartiers"]
+    list_filter = [
+        "year",
+        "status",
+        "pillar",
+        "theme",
+        "operator__kind",
+        "quartiers",
+        "funding_lines__funder",
+    ]
     list_select_related = ["year", "operator", "pillar"]
     search_fields = ["reference", "title", "operator__name"]
     autocomplete_fields = ["operator", "theme", "quartiers"]
@@ -308,8 +178,9 @@ class ProjectAdmin(AuditedModelAdmin):
         "focus_description",
         "focus_objective",
         "focus_results",
+        "funding_plan",
     ]
-    inlines = [IndicatorInline, StatusChangeInline]
+    inlines = [FundingLineInline, IndicatorInline, StatusChangeInline]
     history_list_display = ["status", "version"]
     fieldsets = [
         (
@@ -331,7 +202,7 @@ class ProjectAdmin(AuditedModelAdmin):
         ),
         (_("Porteur et thématique"), {"fields": ["operator", "partner", "pillar", "theme"]}),
         (_("Quartiers"), {"fields": ["quartiers"]}),
-        (_("Calendrier et budget"), {"fields": ["start_date", "end_date", "budget"]}),
+        (_("Calendrier et budget"), {"fields": ["start_date", "end_date", "budget", "funding_plan"]}),
         (_("Résultats"), {"fields": ["expected_results", "achieved_results"]}),
         (_("Fonds de cohésion sociale"), {"fields": ["fcs_axis"]}),
         (
@@ -359,6 +230,47 @@ class ProjectAdmin(AuditedModelAdmin):
         # funding lines and indicators included, is the dossier's next version.
         obj.version = form.cleaned_data["dossier_version"] + 1
         super().save_model(request, obj, form, change)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                total_requested=Coalesce(
+                    _line_total("amount_requested"),
+                    Value(Decimal("0.00")),
+                    output_field=DecimalField(**MONEY),
+                ),
+                total_granted=_line_total("amount_granted"),
+            )
+        )
+
+    @admin.display(description=_("total demandé"), ordering="total_requested")
+    def total_requested(self, obj):
+        return format_euros(obj.total_requested)
+
+    @admin.display(description=_("total accordé"), ordering="total_granted")
+    def total_granted(self, obj):
+        return format_euros(obj.total_granted)
+
+    @admin.display(description=_("plan de financement"))
+    def funding_plan(self, obj):
+        if obj is None or obj.pk is None:
+            return _("Les totaux apparaîtront une fois le dossier enregistré.")
+        totals = obj.funding_lines.aggregate(
+            lines=Count("id"), requested=Sum("amount_requested"), granted=Sum("amount_granted")
+        )
+        if not totals["lines"]:
+            return _("Aucune ligne de financement.")
+        text = _("%(lines)s ligne(s) : demandé %(requested)s, accordé %(granted)s") % {
+            "lines": totals["lines"],
+            "requested": format_euros(totals["requested"]),
+            "granted": format_euros(totals["granted"]) or "—",
+        }
+        if obj.budget and totals["granted"] is not None:
+            share = (totals["granted"] * 100 / obj.budget).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+            text += _(" (%(share)s %% du budget de l'action)") % {"share": share}
+        return text
 
 
 @admin.register(Indicator)
@@ -389,3 +301,32 @@ class StatusChangeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(FundingLine)
+class FundingLineAdmin(DossierRowAdmin):
+    list_display = [
+        "project",
+        "operator",
+        "funder",
+        "nature",
+        "amount_requested_display",
+        "amount_granted_display",
+    ]
+    list_filter = ["funder", "nature", "project__year", "project__status"]
+    list_select_related = ["project__operator", "funder"]
+    search_fields = ["project__reference", "project__title", "project__operator__name", "funder__label"]
+    autocomplete_fields = ["project", "funder"]
+    ordering = ["-project__year", "project__reference", "position", "id"]
+
+    @admin.display(description=_("porteur"), ordering="project__operator__name")
+    def operator(self, obj):
+        return obj.project.operator
+
+    @admin.display(description=_("montant demandé"), ordering="amount_requested")
+    def amount_requested_display(self, obj):
+        return format_euros(obj.amount_requested)
+
+    @admin.display(description=_("montant accordé"), ordering="amount_granted")
+    def amount_granted_display(self, obj):
+        return format_euros(obj.amount_granted)
