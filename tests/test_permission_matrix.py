@@ -103,6 +103,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "projects:operator-list": READ_DOSSIERS,
     "projects:operator-search": READ_DOSSIERS,
     "projects:operator-detail": READ_DOSSIERS,
+    "projects:operator-update": WRITE_DOSSIERS,
     "projects:project-transition": everyone(GET_NOT_ALLOWED),
     # Dashboard and bilan (reports/urls.py): every role reads them; only the direction writes
     # the bilan's texts.
@@ -333,6 +334,7 @@ def url_for(address: Address, data) -> str:
             "object_id": project.pk,
         },
         "projects:operator-detail": {"pk": data["operator"].pk},
+        "projects:operator-update": {"pk": data["operator"].pk},
     }.get(address.name)
     if kwargs is None:
         kwargs = {}

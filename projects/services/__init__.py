@@ -10,6 +10,7 @@ from .dossiers import (
     granted_amounts_frozen,
     project_save_with_lines,
 )
+from .operators import EDITABLE_FIELDS, StaleOperatorError, operator_update
 from .workflow import (
     ALLOWED_TRANSITIONS,
     DECIDE_PERMISSION,
@@ -26,6 +27,9 @@ from .workflow import (
 )
 
 __all__ = [
+    "EDITABLE_FIELDS",
+    "StaleOperatorError",
+    "operator_update",
     "ALLOWED_TRANSITIONS",
     "CREATE_REASON",
     "DECIDED",
