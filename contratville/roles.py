@@ -1,4 +1,4 @@
-"""The four roles of CONTRACTS.md §2 as Django groups with their permissions.
+"""The four roles of docs/contracts.md §2 as Django groups with their permissions.
 
 The groups are (re)built after every `migrate`, so that every database has them and a new
 permission reaches its role without a manual step."""

@@ -1,4 +1,4 @@
-"""The project's addresses (CONTRACTS.md §5)."""
+"""The project's addresses (docs/contracts.md §5)."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views

@@ -3,7 +3,7 @@
 The database renews a year's token (`DataVersion`, key "2024") in the same transaction as any
 change to that year's dossiers, funding lines, quartiers, porteurs, settings or fonds de
 concours, and the "global" token with any change of the reference data (triggers of migration
-reports 0001, which declares them). A cached value's key names the tokens of every key it was computed from, so a
+reports 0001, and 0002 for the envelopes: docs/architecture.md). A cached value's key names the tokens of every key it was computed from, so a
 change gives it a new key and the old value is never read again (it ages out of the cache).
 
 Why it cannot serve a stale figure: the tokens are read *before* the figures are computed.

@@ -1,5 +1,5 @@
 """Reads of the funding app: each funder's envelope for a year, what its grants to programmed
-dossiers engage, and what is left (CONTRACTS.md §7)."""
+dossiers engage, and what is left (docs/contracts.md §6)."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,7 +20,7 @@ TOTAL_FIELD = DecimalField(max_digits=16, decimal_places=2)
 
 
 # Envelopes: each funder's money for a year, what its grants to programmed dossiers engage,
-# and what is left (CONTRACTS.md §7, DOMAIN.md "Enveloppe").
+# and what is left (docs/contracts.md §6, docs/domain.md §5).
 
 
 def fcs_envelope_amount(envelope: Decimal | None, legacy: Decimal | None) -> Decimal | None:
@@ -73,7 +73,7 @@ class EnvelopeUsage:
         return self.montant is not None and self.engage > self.montant
 
     def as_json(self) -> dict:
-        """The object of CONTRACTS.md §7 (amounts as strings with two decimals)."""
+        """The object of docs/contracts.md §6 (amounts as strings with two decimals)."""
 
         def money(value: Decimal | None) -> str | None:
             return None if value is None else str(value.quantize(Decimal("0.01")))

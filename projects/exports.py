@@ -1,4 +1,4 @@
-"""The dossiers as spreadsheets (CONTRACTS.md §3).
+"""The dossiers as spreadsheets (docs/import-format.md).
 
 `csv` and `xlsx` write the import format itself, one row per funding line, so that an export
 edited in a spreadsheet imports back and an unedited one changes nothing. `xlsx-lisible` is for

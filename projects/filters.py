@@ -1,4 +1,4 @@
-"""The dossiers' filters (CONTRACTS.md §5): the query parameters of `/projets/` and of its
+"""The dossiers' filters (docs/contracts.md §5): the query parameters of `/projets/` and of its
 export.
 
 Values are the codes of the import format (a quartier by its QPV code, a commune by its INSEE

@@ -1,6 +1,6 @@
 """Filters of the operators' list (`/porteurs/`), by query parameters.
 
-The parameters follow the dossiers' list (CONTRACTS.md §5): `type_porteur` takes the kind's
+The parameters follow the dossiers' list (docs/contracts.md §5): `type_porteur` takes the kind's
 code of the import format and may repeat, `q` searches the name or the SIRET, `tri` orders."""
 
 import django_filters

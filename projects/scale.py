@@ -1,4 +1,4 @@
-"""Synthetic, realistic programmes at national scale, for benchmarks (CONTRACTS.md §6).
+"""Synthetic, realistic programmes at national scale, for benchmarks (docs/contracts.md §7).
 
 Everything is written in bulk; a seed makes the data reproducible. Distributions follow the
 demonstration programme: about two thirds of the credits on cohésion sociale, ~60 % of the

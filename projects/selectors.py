@@ -61,7 +61,7 @@ DEFAULT_ORDER = ["-year_id", "reference"]
 
 
 def _status_rank():
-    """Statuses sort in workflow order (DOMAIN.md), not alphabetically."""
+    """Statuses sort in workflow order (docs/domain.md §2), not alphabetically."""
     return Case(
         *[When(status=value, then=Value(rank)) for rank, value in enumerate(Status.values)],
         output_field=IntegerField(),
@@ -255,7 +255,7 @@ TENTH = Decimal("0.1")
 def share_percent(part: Decimal | int, whole: Decimal | int) -> Decimal:
     """`part` as a percentage of `whole`, rounded half-up to one decimal; 0.0 when whole is 0.
 
-    The same rule as the bilan's percentages (DOMAIN.md), written here because funding may not
+    The same rule as the bilan's percentages (docs/domain.md §8), written here because funding may not
     import reports."""
     if not whole:
         return Decimal("0.0")

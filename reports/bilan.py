@@ -371,5 +371,5 @@ def pdf_filename(year: int) -> str:
 
 
 def render_json(year: int) -> dict:
-    """The machine-readable bilan of CONTRACTS.md §4."""
+    """The machine-readable bilan of docs/contracts.md §4."""
     return selectors.bilan_as_json(year)

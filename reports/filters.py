@@ -1,4 +1,4 @@
-"""The dashboard's filters: the dossier list's query parameters (CONTRACTS.md §5), read into a
+"""The dashboard's filters: the dossier list's query parameters (docs/contracts.md §5), read into a
 `Scope` that the selectors apply, and the form that shows them.
 
 A parameter may repeat; values are the import format's codes (a quartier by its QPV code, a

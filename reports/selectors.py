@@ -447,7 +447,7 @@ def _pct(value: Decimal | None) -> str | None:
 
 
 def bilan_as_json(year: int, *, versions: Versions | None = None) -> dict:
-    """The bilan in the form of CONTRACTS.md §4 (amounts and percentages as strings); its
+    """The bilan in the form of docs/contracts.md §4 (amounts and percentages as strings); its
     figures from the cache when `versions` is given (`figures_of_years`)."""
     f = figures_of_years([year], versions=versions)[year]
     return {

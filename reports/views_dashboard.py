@@ -1,4 +1,4 @@
-"""The director's dashboard (`/tableau-de-bord/`, CONTRACTS.md §5): the year's key figures and
+"""The director's dashboard (`/tableau-de-bord/`, docs/contracts.md §5): the year's key figures and
 charts, for the direction and the comité, read only.
 
 The view parses the address (year and the dossier list's filters), asks `reports.dashboard` and

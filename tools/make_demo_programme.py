@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate the demonstration programmes 2020 and 2021 in the import format (CONTRACTS.md §3).
+"""Generate the demonstration programmes 2020 and 2021 in the import format (docs/import-format.md).
 
 Writes fixtures/demo/programmation_2021.csv and fixtures/demo/programmation_2020.csv.
 

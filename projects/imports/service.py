@@ -1,7 +1,7 @@
 """Writes of the funding app. The programmation import lives here because it writes dossiers
 (projects) and their funding lines together.
 
-`programmation_import` implements CONTRACTS.md §3: the whole file is checked first; if any row
+`programmation_import` implements docs/import-format.md: the whole file is checked first; if any row
 has an error nothing is written and every error is returned with its row and column; otherwise
 everything is written in one transaction. Importing the same file twice changes nothing.
 

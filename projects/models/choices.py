@@ -1,4 +1,4 @@
-"""The codes of the domain (DOMAIN.md's vocabulary, in docs/domain.md): statuses, kinds,
+"""The codes of the domain (the vocabulary of docs/domain.md): statuses, kinds,
 natures. The import format, the filters and the managers read them here."""
 
 from django.db import models
@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
-    """A dossier's status, in workflow order (DOMAIN.md)."""
+    """A dossier's status, in workflow order (docs/domain.md §2)."""
 
     BROUILLON = "brouillon", _("Brouillon")
     DEPOSE = "depose", _("Déposé")

@@ -10,7 +10,7 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(year_id=year)
 
     def filed(self):
-        """Every dossier that left the draft stage (DOMAIN.md: *filed*)."""
+        """Every dossier that left the draft stage (docs/domain.md §2: *déposé*)."""
         return self.exclude(status=Status.BROUILLON)
 
     def programmed(self):

@@ -1,4 +1,4 @@
-"""Writes of the projects app: a dossier's workflow (DOMAIN.md, statuses in workflow order).
+"""Writes of the projects app: a dossier's workflow (docs/domain.md §2, statuses in workflow order).
 
 Every status change goes through `project_change_status`, which checks that the move is
 allowed, that the user may decide when the move is a decision of the comité, and records a

@@ -1,4 +1,4 @@
-"""Importing a programmation file in the browser (CONTRACTS.md §3, §5): upload, preview, confirm.
+"""Importing a programmation file in the browser (docs/import-format.md §8): upload, preview, confirm.
 
 1. The agent uploads a CSV or XLSX file.
 2. The preview runs `programmation_import` as a dry run and shows what would change, or every

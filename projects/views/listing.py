@@ -1,5 +1,5 @@
 """The dossiers' list (`/projets/`) and its export (`/projets/export/`), both filtered by the
-query parameters of CONTRACTS.md §5, so that a filtered list is a bookmark and its export
+query parameters of docs/contracts.md §5, so that a filtered list is a bookmark and its export
 button carries the same filters."""
 
 from urllib.parse import urlencode

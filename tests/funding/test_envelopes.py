@@ -1,5 +1,5 @@
 """The funders' envelopes: the model's rules, the writes, `envelope_usage` and the command
-`manage.py enveloppes YEAR --format json` (CONTRACTS.md §7), on the demonstration and on a
+`manage.py enveloppes YEAR --format json` (docs/contracts.md §6), on the demonstration and on a
 year imported from a file."""
 
 import io
@@ -130,7 +130,7 @@ def test_only_programmed_dossiers_engage():
             funder=funder("anct"),
             amount_granted=Decimal("100.00"),
         )
-    # programmé, justifié and soldé (DOMAIN.md).
+    # programmé, justifié and soldé (docs/domain.md §2).
     [usage] = envelope_usage(2023)
     assert usage.engage == Decimal("300.00")
 

@@ -1,4 +1,4 @@
-"""The export `/projets/export/` (CONTRACTS.md §3): the filtered dossiers in the import format,
+"""The export `/projets/export/` (docs/import-format.md §9): the filtered dossiers in the import format,
 as CSV or XLSX, that import back unchanged; and a readable XLSX for people."""
 
 import csv

@@ -1,4 +1,4 @@
-"""`generate_scale_data` (CONTRACTS.md §6): realistic, reproducible, refuses real databases."""
+"""`generate_scale_data` (docs/contracts.md §7): realistic, reproducible, refuses real databases."""
 
 import pytest
 from django.core.management import call_command

@@ -1,4 +1,4 @@
-"""Importing a programmation in the browser (CONTRACTS.md §3, §5): upload, preview, confirm."""
+"""Importing a programmation in the browser (docs/import-format.md §8): upload, preview, confirm."""
 
 import csv
 import html as htmllib

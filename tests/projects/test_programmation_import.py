@@ -1,4 +1,4 @@
-"""The programmation import (CONTRACTS.md §3): all or nothing, every error located."""
+"""The programmation import (docs/import-format.md): all or nothing, every error located."""
 
 import io
 from decimal import Decimal

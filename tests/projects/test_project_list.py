@@ -1,4 +1,4 @@
-"""The dossiers' list `/projets/` (CONTRACTS.md §5): filters by query parameters, sorting,
+"""The dossiers' list `/projets/` (docs/contracts.md §5): filters by query parameters, sorting,
 pagination, the totals of the filtered set, and a constant number of SQL queries."""
 
 from decimal import Decimal

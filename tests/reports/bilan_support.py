@@ -1,5 +1,5 @@
 """What the bilan's tests share: the 2021 demonstration loaded once per module, the text of a
-PDF (pdftotext) and of an HTML page, and the figures of DOMAIN.md as a reader finds them."""
+PDF (pdftotext) and of an HTML page, and the figures of docs/domain.md §8 as a reader finds them."""
 
 import html
 import re
@@ -17,7 +17,7 @@ from tests.factories import UserFactory
 NBSP = "\u00a0"
 NARROW_NBSP = "\u202f"
 
-# Every figure of DOMAIN.md's 2021 table, as the bilan prints it (whole euros, French
+# Every figure of docs/domain.md's 2021 table (§8), as the bilan prints it (whole euros, French
 # decimal comma).
 FIGURES_2021 = [
     "141",

@@ -1,4 +1,4 @@
-"""The bilan's figures on small, hand-made programmes: definitions of CONTRACTS.md §4."""
+"""The bilan's figures on small, hand-made programmes: definitions of docs/contracts.md §4."""
 
 import json
 from decimal import Decimal

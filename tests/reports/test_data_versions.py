@@ -4,7 +4,6 @@ shows a figure computed before a change. Runs on SQLite (row triggers) and on Po
 (statement triggers with transition tables) alike."""
 
 import csv
-import importlib
 import io
 from decimal import Decimal
 from unittest import mock
@@ -16,7 +15,6 @@ from django.test.utils import CaptureQueriesContext
 
 from contratville import roles
 from contratville.models import DataVersion
-from funding.models import FondsDeConcours
 from projects.imports.service import COLUMNS, programmation_import
 from projects.models import (
     Commune,
@@ -26,9 +24,7 @@ from projects.models import (
     Pillar,
     ProgrammeYear,
     Project,
-    Quartier,
     Status,
-    Theme,
 )
 from projects.services import project_change_status
 from reports import selectors as selectors_module
@@ -46,7 +42,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-MIGRATION = importlib.import_module("reports.migrations.0001_data_versions")
 NBSP = "\u00a0"
 
 
@@ -61,43 +56,7 @@ def changed(before: dict, after: dict) -> set[str]:
 # The triggers ------------------------------------------------------------------------------
 
 
-def test_every_table_the_figures_read_is_watched():
-    tables = {
-        Project._meta.db_table,
-        FundingLine._meta.db_table,
-        Project.quartiers.through._meta.db_table,
-        Operator._meta.db_table,
-        ProgrammeYear._meta.db_table,
-        ProgrammeYear.priority_themes.through._meta.db_table,
-        FondsDeConcours._meta.db_table,
-        Pillar._meta.db_table,
-        Theme._meta.db_table,
-        Funder._meta.db_table,
-        Quartier._meta.db_table,
-        Quartier.communes.through._meta.db_table,
-        Commune._meta.db_table,
-    }
-    assert set(MIGRATION.WATCHED) == tables
-
-
-def test_every_watched_table_has_its_triggers_in_the_database():
-    expected = set()
-    for table, (_pg, _sqlite, operations) in MIGRATION.WATCHED.items():
-        for operation in operations:
-            expected.add((f"reports_v_{MIGRATION.SHORT[operation]}_{table}"[:63], table))
-        if connection.vendor == "postgresql":
-            expected.add((f"reports_v_trunc_{table}", table))
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE 'reports_v_%%'"
-            )
-        else:
-            cursor.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
-        found = set(cursor.fetchall())
-    assert expected <= found
-    # 12 tables × 3 operations + the porteurs' 2 (and PostgreSQL's 13 TRUNCATE triggers).
-    assert len(expected) == (38 + 13 if connection.vendor == "postgresql" else 38)
+# Which tables the triggers watch, derived from the figures' own SQL: test_watched_tables.py.
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""`manage.py enveloppes YEAR --format json|texte` (CONTRACTS.md §7).
+"""`manage.py enveloppes YEAR --format json|texte` (docs/contracts.md §6).
 
 JSON: a list, one object per funder that has an envelope for YEAR or money granted on YEAR's
 programmed dossiers, in the funders' order: `financeur`, `annee`, `montant` (its envelope,

@@ -1,5 +1,5 @@
 """`manage.py import_programmation FILE [--dry-run] [--utilisateur LOGIN [--reprise]]`
-(CONTRACTS.md §3).
+(docs/import-format.md).
 
 Whose rights the import has (`projects.imports.service.import_rights`):
 - `--utilisateur LOGIN`: that person's, as in the browser, and the history names them;

@@ -2,7 +2,7 @@
 """Write the corpus of bad programmation files beside this script.
 
 Each file is what a person or a hostile sender might upload instead of a programmation
-(CONTRACTS.md §3): wrong format behind the extension, broken encodings, damaged or crafted
+(docs/import-format.md §4): wrong format behind the extension, broken encodings, damaged or crafted
 workbooks, absurd sizes. Most are a valid programmation with one defect, so that a reader that
 missed the defect would import them. tests/projects/test_bad_files.py asserts the exact French
 message each one gets, that nothing is written, and that this script still writes the same bytes.
