@@ -72,10 +72,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Upload bodies over their limit refused with 413 before they are read (REQUEST_BODY_LIMITS).
-    "contratville.request_limits.RequestBodyLimitMiddleware",
     # Static files served by the application itself (behind any reverse proxy).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Upload bodies over their limit refused with 413 before they are read (REQUEST_BODY_LIMITS).
+    "contratville.request_limits.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
