@@ -115,3 +115,13 @@ def test_the_setting_turns_scanning_off(settings):
     assert antivirus.antivirus_enabled() is False
     settings.ANTIVIRUS = "on"
     assert antivirus.antivirus_enabled() is True
+
+
+def test_without_clamd_the_tests_fail_with_how_to_install_it(monkeypatch):
+    from tests import clamav
+
+    monkeypatch.setattr(clamav.shutil, "which", lambda name: None)
+    monkeypatch.setattr(clamav.os.path, "exists", lambda path: False)
+
+    with pytest.raises(clamav.ClamdMissing, match=r"sudo apt-get install clamav-daemon"):
+        clamav.clamd_binary()

@@ -143,3 +143,13 @@ def test_one_query_whatever_the_number_of_dossiers(db, django_assert_max_num_que
         )
 
     assert len(references) == 30 - 3  # numbers 7, 15, 23 have all seven pieces
+
+
+def test_one_default_list_and_one_list_per_year(db):
+    from django.db import IntegrityError, transaction
+
+    Checklist.objects.create(year=2024)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Checklist.objects.create(year=None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Checklist.objects.create(year=2024)
