@@ -55,6 +55,11 @@ _AGENT = [
     "comites.view_scenarioline",
     "comites.change_scenarioline",
     "comites.view_fundingdecision",
+    # The dossier's pieces: upload, download, withdraw (documents).
+    "documents.view_document",
+    "documents.add_document",
+    "documents.delete_document",
+    "documents.view_checklist",
 ]
 _DIRECTION = [
     *_AGENT,
@@ -71,8 +76,11 @@ _DIRECTION = [
     # Only the direction applies a comité's decision.
     "comites.apply_scenario",
     "comites.delete_scenario",
+    # The checklists of required pieces, per porteur type and year.
+    "documents.change_checklist",
 ]
-# The comité reads its séances, their scenarios and documents, and the envelopes.
+# The comité reads its séances, their scenarios and documents, and the envelopes; nothing of the
+# dossiers' pieces.
 _COMITE = [
     *_READ_REFERENCE,
     "projects.view_bilan",

@@ -8,6 +8,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    # A dossier's pieces (/projets/<id>/documents/...) are served by documents, not projects.
+    path("", include("documents.urls")),
     path("", include("projects.urls")),
     path("", include("reports.urls")),
     path("comites/", include("comites.urls")),

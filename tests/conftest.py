@@ -1,6 +1,7 @@
 import pytest
 from django.db import connections
 
+from tests.clamav import clamd_socket  # noqa: F401  (fixture: the tests' own ClamAV daemon)
 from tests.factories import UserFactory
 
 

@@ -30,6 +30,7 @@ from contratville import roles
 from funding.models import Envelope
 from projects.imports.storage import pending_import_get, pending_import_store
 from projects.models import ProgrammeYear, Project, Status
+from tests.documents.factories import DocumentFactory
 from tests.factories import (
     FondsDeConcoursFactory,
     FundingLineFactory,
@@ -136,6 +137,13 @@ MATRIX: dict[str, dict[str, object]] = {
     "comites:scenario-xlsx": READ_BILAN,
     "comites:scenario-pdf": READ_BILAN,
     "comites:envelopes": READ_BILAN,
+    # A dossier's pieces (documents/urls.py): agents and the direction upload, download and
+    # withdraw them (withdrawing is a POST); only the direction sets the required pieces; the
+    # comité sees nothing of them.
+    "documents:project-documents": READ_DOSSIERS,
+    "documents:download": READ_DOSSIERS,
+    "documents:delete": everyone(GET_NOT_ALLOWED),
+    "documents:checklist": row(LOGIN, DENIED, OK, DENIED, OK),
     # The admin's own pages.
     "admin:index": admin_only(),
     # The login form is shown to a signed-in non-administrator too (saying that this account may
@@ -303,6 +311,7 @@ def dataset(db, settings, tmp_path, monkeypatch):
         "users": users,
         "seance": seance,
         "scenario": scenario,
+        "document": DocumentFactory(project=project),
     }
 
 
@@ -345,6 +354,7 @@ def url_for(address: Address, data) -> str:
                 "fmt": "csv",
                 "seance": data["seance"].pk,
                 "scenario": data["scenario"].pk,
+                "document": data["document"].pk,
             }[parameter]
     query = {"projects:export": "?format=csv", "projects:operator-search": "?q=asso"}.get(address.name, "")
     return reverse(address.name, kwargs=kwargs) + query

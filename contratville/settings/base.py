@@ -67,12 +67,15 @@ INSTALLED_APPS = [
     "funding",
     "reports",
     "comites",
+    "documents",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files served by the application itself (behind any reverse proxy).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Upload bodies over their limit refused with 413 before they are read (REQUEST_BODY_LIMITS).
+    "contratville.request_limits.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -149,12 +152,29 @@ USE_THOUSAND_SEPARATOR = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_ROOT = BASE_DIR / "media"
+# Uploaded files (the dossiers' pieces, pending imports), through Django's default storage. No
+# URL serves this folder: pieces are sent by permission-checked views only (documents/views.py).
+MEDIA_ROOT = Path(env("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = "media/"
 
 # Import files are read in memory; beyond this size they are refused.
 IMPORT_MAX_UPLOAD_SIZE = int(env("IMPORT_MAX_UPLOAD_SIZE", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_SIZE + 1024 * 1024
+
+# --- The dossiers' pieces (documents/): size limit, antivirus ---
+DOCUMENT_MAX_UPLOAD_SIZE = int(env("DOCUMENT_MAX_UPLOAD_SIZE", str(10 * 1024 * 1024)))
+# Every piece is scanned by ClamAV's daemon before it is stored, over its Unix socket. ANTIVIRUS=off
+# stores files unscanned, saying so on every upload page: development only (refused in production).
+ANTIVIRUS = (
+    "off" if (env("ANTIVIRUS") or "on").strip().lower() in {"off", "0", "false", "no", "non"} else "on"
+)
+CLAMD_SOCKET = env("CLAMD_SOCKET") or "/var/run/clamav/clamd.ctl"
+CLAMD_TIMEOUT = float(env("CLAMD_TIMEOUT") or 30)
+# Bodies over these sizes are refused with 413 before they are read (contratville/request_limits.py):
+# (path regex, largest body, size shown). A multipart body carries the file plus its envelope.
+REQUEST_BODY_LIMITS = [
+    (r"^/projets/\d+/documents/$", DOCUMENT_MAX_UPLOAD_SIZE + 64 * 1024, DOCUMENT_MAX_UPLOAD_SIZE),
+]
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
