@@ -62,6 +62,24 @@ class ChartRenderingUnavailable(RuntimeError):
     """No browser could draw the chart."""
 
 
+# Switches that choreographer (kaleido's browser driver) always gives Chromium, and that we take
+# away: the charts' page needs neither. Without them, the page keeps the same-origin policy and
+# cannot read other local files (tests/reports/test_pdf_resources.py draws every chart of the
+# bilan without them).
+REMOVED_SWITCHES = frozenset({"--disable-web-security", "--allow-file-access-from-files"})
+
+
+def _strict_chromium_class():
+    """choreographer's Chromium, started without REMOVED_SWITCHES."""
+    from choreographer.browsers.chromium import Chromium
+
+    class StrictChromium(Chromium):
+        def get_cli(self):
+            return [switch for switch in super().get_cli() if switch not in REMOVED_SWITCHES]
+
+    return StrictChromium
+
+
 def chromium_path() -> str | None:
     """The browser kaleido drives: settings.CHROMIUM_PATH, $CHROMIUM_PATH, then Debian's."""
     configured = getattr(settings, "CHROMIUM_PATH", None) or os.environ.get("CHROMIUM_PATH")
@@ -106,7 +124,12 @@ class ChartRenderer:
         page = kaleido.PageGenerator(mathjax=False, others=[geo_assets.as_uri()])
 
         async def open_kaleido():
-            k = kaleido.Kaleido(path=self.path, page_generator=page, timeout=RENDER_TIMEOUT)
+            k = kaleido.Kaleido(
+                path=self.path,
+                page_generator=page,
+                timeout=RENDER_TIMEOUT,
+                browser_cls=_strict_chromium_class(),
+            )
             await k.open()
             return k
 

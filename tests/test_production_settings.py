@@ -154,7 +154,9 @@ def test_static_files_are_stored_hashed_and_compressed_for_whitenoise():
         == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     )
     middleware = values["MIDDLEWARE"]
-    assert middleware.index("whitenoise.middleware.WhiteNoiseMiddleware") == 1
+    # Right after SecurityMiddleware, as WhiteNoise asks (the request size limit comes first).
+    security = middleware.index("django.middleware.security.SecurityMiddleware")
+    assert middleware.index("whitenoise.middleware.WhiteNoiseMiddleware") == security + 1
 
 
 @pytest.fixture(scope="module")

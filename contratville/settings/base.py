@@ -71,16 +71,20 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request body above its address's limit is refused (413) before anything reads it
+    # (the CSRF middleware's request.POST would write an upload to disk).
+    "contratville.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files served by the application itself (behind any reverse proxy).
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Upload bodies over their limit refused with 413 before they are read (REQUEST_BODY_LIMITS).
-    "contratville.request_limits.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # `Cache-Control: private, no-store` on every answer to a signed-in user (inside WhiteNoise:
+    # static files keep their cache headers).
+    "contratville.middleware.PrivateCacheMiddleware",
     # Pushes a signed-in session's expiry back as its user works (SESSION_IDLE_TIMEOUT).
     "contratville.auth.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -157,12 +161,23 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = "media/"
 
-# Import files are read in memory; beyond this size they are refused.
+# Request bodies (contratville/middleware.py): above the limit of its address, a request is
+# refused with 413 before anything reads it, for every visitor, signed in or not.
+# Import files are read in memory; beyond this size they are refused. The programmation import
+# and the admin's spreadsheet imports (django-import-export's /admin/<app>/<model>/import/).
 IMPORT_MAX_UPLOAD_SIZE = int(env("IMPORT_MAX_UPLOAD_SIZE", str(10 * 1024 * 1024)))
-DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_SIZE + 1024 * 1024
-
-# --- The dossiers' pieces (documents/): size limit, antivirus ---
+IMPORT_UPLOAD_PATHS = [r"^/projets/import/$", r"^/admin/[a-z_]+/[a-z_]+/import/$"]
+# The dossiers' pieces (documents/): the addresses that take them.
 DOCUMENT_MAX_UPLOAD_SIZE = int(env("DOCUMENT_MAX_UPLOAD_SIZE", str(10 * 1024 * 1024)))
+DOCUMENT_UPLOAD_PATHS = [r"^/projets/\d+/documents/$"]
+# What a multipart request adds around its file: boundaries, the part's headers, the other
+# fields. A file at the limit passes, and the form says in French when it is above.
+UPLOAD_ENVELOPE_MARGIN = 64 * 1024
+# Every other request body (forms, sign-in): Django's own default for form data.
+REQUEST_MAX_BODY_SIZE = int(env("REQUEST_MAX_BODY_SIZE", str(5 * 1024 * 1024 // 2)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_SIZE
+
+# --- The dossiers' pieces (documents/): antivirus (their size: DOCUMENT_MAX_UPLOAD_SIZE above) ---
 # Every piece is scanned by ClamAV's daemon before it is stored, over its Unix socket. ANTIVIRUS=off
 # stores files unscanned, saying so on every upload page: development only (refused in production).
 ANTIVIRUS = (
@@ -170,11 +185,6 @@ ANTIVIRUS = (
 )
 CLAMD_SOCKET = env("CLAMD_SOCKET") or "/var/run/clamav/clamd.ctl"
 CLAMD_TIMEOUT = float(env("CLAMD_TIMEOUT") or 30)
-# Bodies over these sizes are refused with 413 before they are read (contratville/request_limits.py):
-# (path regex, largest body, size shown). A multipart body carries the file plus its envelope.
-REQUEST_BODY_LIMITS = [
-    (r"^/projets/\d+/documents/$", DOCUMENT_MAX_UPLOAD_SIZE + 64 * 1024, DOCUMENT_MAX_UPLOAD_SIZE),
-]
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

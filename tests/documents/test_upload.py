@@ -237,19 +237,20 @@ def test_a_body_over_the_limit_is_refused_with_413_before_it_is_read(
     assert response.status_code == 413
     assert parsed == []
     body = response.content.decode()
-    assert "Fichier trop volumineux" in body
-    assert "dépasse la taille maximale de 10 Mo" in body
+    assert "Envoi trop volumineux" in body
+    assert "un document ne peut dépasser 10 Mo" in body
     assert_nothing_kept(media_root)
 
 
-def test_the_413_guard_is_on_the_pieces_address_only(agent_client, project, monkeypatch):
-    """The same body to another address is read (and refused there by its own view)."""
+def test_other_addresses_keep_the_smaller_limit_of_forms(agent_client, project, monkeypatch):
+    """The same body to another address is refused too: forms take 2,5 Mo at most."""
     response = agent_client.post(
         f"/projets/{project.pk}/statut/",
         {"to_status": "abandonne", "fichier": SimpleUploadedFile("x.pdf", b"\0" * (11 * 1024 * 1024))},
     )
 
-    assert response.status_code == 302
+    assert response.status_code == 413
+    assert "un formulaire ne peut dépasser 2,5 Mo" in response.content.decode()
 
 
 def test_a_file_just_over_the_limit_gets_the_forms_message(agent_client, project, scanner, media_root):
