@@ -55,6 +55,13 @@ _AGENT = [
     "comites.view_scenarioline",
     "comites.change_scenarioline",
     "comites.view_fundingdecision",
+    # Letters to the porteurs: generated and sent by the agents (courriers).
+    "courriers.view_letter",
+    "courriers.add_letter",
+    "courriers.send_letter",
+    "courriers.view_letterbatch",
+    "courriers.add_letterbatch",
+    "courriers.view_lettersending",
 ]
 _DIRECTION = [
     *_AGENT,
@@ -71,6 +78,12 @@ _DIRECTION = [
     # Only the direction applies a comité's decision.
     "comites.apply_scenario",
     "comites.delete_scenario",
+    # Only the direction writes the letters' templates.
+    "courriers.view_lettertemplate",
+    "courriers.add_lettertemplate",
+    "courriers.change_lettertemplate",
+    "courriers.view_lettertemplateversion",
+    "courriers.add_lettertemplateversion",
 ]
 # The comité reads its séances, their scenarios and documents, and the envelopes.
 _COMITE = [

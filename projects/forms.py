@@ -566,3 +566,24 @@ class _Cleaned:
 
     def __getitem__(self, name):
         return self.cleaned_data.get(name, self.MISSING)
+
+
+class OperatorContactForm(forms.ModelForm):
+    """A porteur's contact details, postal address and representative: what its letters need."""
+
+    required_css_class = "required"
+    error_css_class = "field--error"
+
+    class Meta:
+        model = Operator
+        fields = [
+            "email",
+            "phone",
+            "address_line",
+            "address_complement",
+            "postal_code",
+            "city",
+            "representative_name",
+            "representative_title",
+        ]
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "off"})}

@@ -23,4 +23,5 @@ urlpatterns = [
     path("porteurs/", operators.operator_list, name="operator-list"),
     path("porteurs/recherche/", operators.operator_search, name="operator-search"),
     path("porteurs/<int:pk>/", operators.operator_detail, name="operator-detail"),
+    path("porteurs/<int:pk>/modifier/", operators.operator_update, name="operator-update"),
 ]

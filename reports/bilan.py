@@ -322,21 +322,27 @@ def _fewer_gc_pauses():
         gc.set_threshold(*thresholds)
 
 
-def html_to_pdf(html: str, *, stylesheets: tuple[str, ...] = ()) -> bytes:
+def html_to_pdf(html: str, *, stylesheets: tuple[str, ...] = (), prepared=None, url_fetcher=None) -> bytes:
     """WeasyPrint's PDF of the standalone document: tagged (structure for screen readers),
     fonts embedded, its title, author and language from the document's head. `stylesheets`
     (our static files' names, e.g. "css/bilan.css") are applied besides the document's own
-    styles, for documents whose template holds none."""
+    styles, for documents whose template holds none. `prepared`, a (FontConfiguration, [CSS])
+    pair made once, spares their parsing to callers that render many documents (the letters);
+    `url_fetcher` replaces WeasyPrint's own (the letters' fetches data: URIs only)."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    font_config = FontConfiguration()
-    css = [
-        CSS(string=Path(finders.find(name)).read_text(encoding="utf-8"), font_config=font_config)
-        for name in stylesheets
-    ]
+    if prepared is not None:
+        font_config, css = prepared
+    else:
+        font_config = FontConfiguration()
+        css = [
+            CSS(string=Path(finders.find(name)).read_text(encoding="utf-8"), font_config=font_config)
+            for name in stylesheets
+        ]
+    options = {"url_fetcher": url_fetcher} if url_fetcher is not None else {}
     with _fewer_gc_pauses():
-        return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
+        return HTML(string=html, base_url=str(settings.BASE_DIR), **options).write_pdf(
             stylesheets=css, font_config=font_config, pdf_tags=True
         )
 

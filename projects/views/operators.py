@@ -7,16 +7,19 @@ name (`funding_lines__…`), so that `projects` needs no import of `funding`."""
 
 from decimal import Decimal
 
+from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from contratville.collation import french
 from contratville.permissions import permission_required
 
+from ..forms import OperatorContactForm
 from ..models import MONEY, Operator, Project, Status
 from ..operator_filters import OperatorFilter, search_operators
 
@@ -99,6 +102,19 @@ def operator_detail(request, pk: int):
         "projects/operator_detail.html",
         {"operator": operator, "years": years, "totals": operator_totals(operator)},
     )
+
+
+@permission_required("projects.view_operator", "projects.change_operator")
+def operator_update(request, pk: int):
+    """A porteur's contact e-mail, postal address and representative (its letters' recipient)."""
+    operator = get_object_or_404(Operator, pk=pk)
+    form = OperatorContactForm(request.POST or None, instance=operator)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+        messages.success(request, f"Fiche du porteur « {operator.name} » enregistrée.")
+        return redirect(operator.get_absolute_url())
+    return render(request, "projects/operator_form.html", {"operator": operator, "form": form})
 
 
 @permission_required("projects.view_operator")
