@@ -16,6 +16,7 @@ task queue can run them outside the request when the project has one."""
 
 import hashlib
 import logging
+import smtplib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -344,6 +345,23 @@ def _message(letter: Letter, recipient: str, connection) -> EmailMessage:
     return message
 
 
+def _error_text(exc: Exception) -> str:
+    """The mail server's answer as a person reads it: « 554 5.7.1 Message refusé »."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        message = (
+            exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+        )
+        return f"Le serveur de messagerie a répondu {exc.smtp_code} {message}"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "Le serveur de messagerie a refusé le destinataire : " + ", ".join(
+            f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
+            for code, text in exc.recipients.values()
+        )
+    if isinstance(exc, OSError):
+        return f"Serveur de messagerie injoignable ({type(exc).__name__} : {exc})"
+    return f"{type(exc).__name__} : {exc}"
+
+
 def _retry_delays() -> list[float]:
     attempts = max(1, int(getattr(settings, "LETTER_SEND_ATTEMPTS", 3)))
     base = float(getattr(settings, "LETTER_SEND_RETRY_DELAY", 2.0))
@@ -379,7 +397,7 @@ def letter_send(
             try:
                 _message(letter, recipient, connection).send(fail_silently=False)
             except Exception as exc:  # noqa: BLE001 - any failure of the mail server is recorded
-                sending.error = f"{type(exc).__name__} : {exc}"[:2000]
+                sending.error = _error_text(exc)[:2000]
                 logger.warning(
                     "Envoi du courrier %s à %s, tentative %s : %s", letter.pk, recipient, attempt, exc
                 )

@@ -134,8 +134,8 @@ def template_edit(request, kind: str):
     )
 
 
-@permission_required(EDIT_TEMPLATES)
 @require_POST
+@permission_required(EDIT_TEMPLATES)
 def template_preview(request, kind: str):
     """The letter being edited, on the chosen dossier, as an HTML fragment (the live preview)."""
     template = _template(kind)
@@ -229,8 +229,8 @@ def _next(request, fallback: str) -> str:
     return fallback
 
 
-@permission_required("courriers.send_letter")
 @require_POST
+@permission_required("courriers.send_letter")
 def letter_send(request, letter: int):
     """Send a letter by e-mail, or send it again ("Renvoyer")."""
     item = get_object_or_404(Letter.objects.select_related("project"), pk=letter)

@@ -12,6 +12,7 @@ import email.policy
 import socket
 import subprocess
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -66,8 +67,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def smtp_server(settings):
+@contextmanager
+def serving(settings):
+    """A server on a free local port, and Django's e-mail sent to it, for the `with` block."""
     from aiosmtpd.controller import Controller
 
     handler = SMTPHandler()
@@ -84,6 +86,12 @@ def smtp_server(settings):
         yield SMTPServer(handler, port)
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    with serving(settings) as server:
+        yield server
 
 
 def pdf_text(pdf: bytes) -> str:
