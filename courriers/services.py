@@ -149,10 +149,10 @@ def render_pdf(
 ) -> tuple[LetterTemplateVersion, documents.RenderedLetter, bytes]:
     """One dossier's letter from the current version of `template`, not recorded (the command's
     and the generation's common part). The dossier must fit the template."""
+    project = selectors.letter_projects().get(pk=project.pk)
     if error := status_error(template, project):
         raise ValidationError(error)
     version = current_version_or_error(template)
-    project = selectors.letter_projects().get(pk=project.pk)
     (data,) = selectors.letter_data([project], seance=seance)
     rendered = documents.render_letter(data, version)
     return version, rendered, documents.letter_pdf(rendered)

@@ -254,9 +254,9 @@ AGGLOMERATION_TOWN = env("AGGLOMERATION_TOWN", "Béthune")
 # E-mail: the letters leave from the agglomeration's address. Development prints them on the
 # console (dev.py); production sends them through the SMTP server of the environment
 # (production.py). A letter is tried LETTER_SEND_ATTEMPTS times, after 2, then 4 seconds...
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Politique de la ville <politique-de-la-ville@example.org>")
-SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL") or "Politique de la ville <politique-de-la-ville@example.org>"
+SERVER_EMAIL = env("SERVER_EMAIL") or DEFAULT_FROM_EMAIL
 LETTER_REPLY_TO = env("LETTER_REPLY_TO", "")
-LETTER_SEND_ATTEMPTS = int(env("LETTER_SEND_ATTEMPTS", "3"))
-LETTER_SEND_RETRY_DELAY = float(env("LETTER_SEND_RETRY_DELAY", "2"))
-EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "20"))
+LETTER_SEND_ATTEMPTS = int(env("LETTER_SEND_ATTEMPTS") or 3)
+LETTER_SEND_RETRY_DELAY = float(env("LETTER_SEND_RETRY_DELAY") or 2)
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT") or 20)
