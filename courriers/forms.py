@@ -82,6 +82,8 @@ class TemplateCreateForm(VersionForm):
 
     def clean_kind(self):
         kind = self.cleaned_data["kind"]
+        if kind == "nouveau":  # /courriers/modeles/nouveau/ is the creation page
+            raise forms.ValidationError("Le code « nouveau » est réservé : choisissez-en un autre.")
         if LetterTemplate.objects.filter(kind=kind).exists():
             raise forms.ValidationError(f"Un modèle porte déjà le code « {kind} ».")
         return kind

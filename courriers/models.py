@@ -13,6 +13,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from comites.models import Seance
@@ -211,8 +212,6 @@ class Letter(models.Model):
 
     @property
     def filename(self) -> str:
-        from django.utils.text import slugify
-
         kind = self.template_version.template.kind
         return f"{kind}-{self.project.year_id}-{slugify(self.project.reference) or self.project_id}.pdf"
 
