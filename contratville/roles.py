@@ -60,6 +60,13 @@ _AGENT = [
     "documents.add_document",
     "documents.delete_document",
     "documents.view_checklist",
+    # Letters to the porteurs: generated and sent by the agents (courriers).
+    "courriers.view_letter",
+    "courriers.add_letter",
+    "courriers.send_letter",
+    "courriers.view_letterbatch",
+    "courriers.add_letterbatch",
+    "courriers.view_lettersending",
 ]
 _DIRECTION = [
     *_AGENT,
@@ -78,6 +85,12 @@ _DIRECTION = [
     "comites.delete_scenario",
     # The checklists of required pieces, per porteur type and year.
     "documents.change_checklist",
+    # Only the direction writes the letters' templates.
+    "courriers.view_lettertemplate",
+    "courriers.add_lettertemplate",
+    "courriers.change_lettertemplate",
+    "courriers.view_lettertemplateversion",
+    "courriers.add_lettertemplateversion",
 ]
 # The comité reads its séances, their scenarios and documents, and the envelopes; nothing of the
 # dossiers' pieces.

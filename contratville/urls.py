@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("reports.urls")),
     path("comites/", include("comites.urls")),
+    # /courriers/… and a dossier's letters, /projets/<id>/courriers/ (courriers/urls.py).
+    path("", include("courriers.urls")),
 ]
 
 # Refused permissions are logged (contratville/auth.py) before the 403 page.

@@ -22,8 +22,22 @@ class OperatorForm(forms.ModelForm):
 
     class Meta:
         model = Operator
-        fields = ["name", "kind", "siret", "commune", "email", "phone"]
+        fields = [
+            "name",
+            "kind",
+            "siret",
+            "commune",
+            "email",
+            "phone",
+            "address_line",
+            "address_complement",
+            "postal_code",
+            "city",
+            "representative_name",
+            "representative_title",
+        ]
         labels = {"commune": "Commune du siège", "email": "Courriel de contact"}
+        widgets = {"email": forms.EmailInput(attrs={"autocomplete": "off"})}
         help_texts = {"email": "Adresse à laquelle les courriers du Contrat de Ville sont envoyés."}
 
     def __init__(self, *args, **kwargs):

@@ -322,27 +322,32 @@ def _fewer_gc_pauses():
         gc.set_threshold(*thresholds)
 
 
-def html_to_pdf(html: str, *, stylesheets: tuple[str, ...] = ()) -> bytes:
+def html_to_pdf(html: str, *, stylesheets: tuple[str, ...] = (), prepared=None, url_fetcher=None) -> bytes:
     """WeasyPrint's PDF of the standalone document: tagged (structure for screen readers),
     fonts embedded, its title, author and language from the document's head. `stylesheets`
     (our static files' names, e.g. "css/bilan.css") are applied besides the document's own
-    styles, for documents whose template holds none. WeasyPrint reads nothing but `data:`
-    URIs and our static files (reports/pdf_fetcher.py)."""
+    styles, for documents whose template holds none. `prepared`, a (FontConfiguration, [CSS])
+    pair made once, spares their parsing to callers that render many documents (the letters).
+    WeasyPrint reads nothing but `data:` URIs and our static files (reports/pdf_fetcher.py), or
+    less with `url_fetcher` (the letters' fetcher reads data: URIs only)."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     from .pdf_fetcher import StaticFilesURLFetcher
 
-    font_config = FontConfiguration()
-    fetcher = StaticFilesURLFetcher()
-    css = [
-        CSS(
-            string=Path(finders.find(name)).read_text(encoding="utf-8"),
-            font_config=font_config,
-            url_fetcher=fetcher,
-        )
-        for name in stylesheets
-    ]
+    fetcher = url_fetcher or StaticFilesURLFetcher()
+    if prepared is not None:
+        font_config, css = prepared
+    else:
+        font_config = FontConfiguration()
+        css = [
+            CSS(
+                string=Path(finders.find(name)).read_text(encoding="utf-8"),
+                font_config=font_config,
+                url_fetcher=fetcher,
+            )
+            for name in stylesheets
+        ]
     with _fewer_gc_pauses():
         return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).write_pdf(
             stylesheets=css, font_config=font_config, pdf_tags=True

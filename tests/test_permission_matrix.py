@@ -27,6 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from comites.models import FundingDecision, SeanceKind
 from comites.services import agenda_add_projects, scenario_create, seance_create
 from contratville import roles
+from courriers.models import Letter, LetterBatch, LetterSending, LetterTemplate
 from funding.models import Envelope
 from projects.imports.storage import pending_import_get, pending_import_store
 from projects.models import ProgrammeYear, Project, Status
@@ -144,6 +145,21 @@ MATRIX: dict[str, dict[str, object]] = {
     "documents:download": READ_DOSSIERS,
     "documents:delete": everyone(GET_NOT_ALLOWED),
     "documents:checklist": row(LOGIN, DENIED, OK, DENIED, OK),
+    # Letters (courriers/urls.py): agents generate and send them, only the direction edits their
+    # templates, the comité sees nothing of them. Sending and the preview are POSTs.
+    "courriers:project-letters": WRITE_DOSSIERS,
+    "courriers:template-list": row(LOGIN, DENIED, OK, DENIED, OK),
+    "courriers:template-create": row(LOGIN, DENIED, OK, DENIED, OK),
+    "courriers:template-edit": row(LOGIN, DENIED, OK, DENIED, OK),
+    "courriers:template-preview": everyone(GET_NOT_ALLOWED),
+    "courriers:template-version": row(LOGIN, DENIED, OK, DENIED, OK),
+    "courriers:seance-letters": WRITE_DOSSIERS,
+    "courriers:batch": WRITE_DOSSIERS,
+    "courriers:batch-zip": WRITE_DOSSIERS,
+    "courriers:batch-pdf": WRITE_DOSSIERS,
+    "courriers:batch-send": WRITE_DOSSIERS,
+    "courriers:letter-pdf": WRITE_DOSSIERS,
+    "courriers:letter-send": everyone(GET_NOT_ALLOWED),
     # The admin's own pages.
     "admin:index": admin_only(),
     # The login form is shown to a signed-in non-administrator too (saying that this account may
@@ -190,6 +206,9 @@ ADMIN_MODEL_EXCEPTIONS: dict[str, dict[str, object]] = {
     # A dossier starts with the dossier form or the import, a status change with the workflow.
     "admin:projects_project_add": admin_only(DENIED),
     "admin:projects_statuschange_add": admin_only(DENIED),
+    # A letter is generated, and sent, from the application's pages only.
+    "admin:courriers_letter_add": admin_only(DENIED),
+    "admin:courriers_lettersending_add": admin_only(DENIED),
 }
 
 
@@ -268,6 +287,7 @@ def dataset(db, settings, tmp_path, monkeypatch):
     monkeypatch.setattr("reports.bilan.render_pdf", lambda year: b"%PDF-1.7 matrice")
     monkeypatch.setattr("comites.documents.tableau_pdf", lambda scenario: b"%PDF-1.7 matrice")
     monkeypatch.setattr("comites.documents.releve_pdf", lambda seance: b"%PDF-1.7 matrice")
+    monkeypatch.setattr("courriers.services.batch_combined_pdf", lambda batch: b"%PDF-1.7 matrice")
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
     project = ProjectFactory(status=Status.DEPOSE)
@@ -301,6 +321,17 @@ def dataset(db, settings, tmp_path, monkeypatch):
         decision="en_attente",
         decided_on=seance.date,
     )
+    # A séance's batch with the dossier's letter, sent once (courriers).
+    batch = LetterBatch.objects.create(seance=seance, created_by=users["agent"])
+    letter = Letter.objects.create(
+        project=project,
+        template_version=LetterTemplate.objects.get(kind="notification").current_version(),
+        batch=batch,
+        subject="Notification",
+        pdf=b"%PDF-1.7 matrice",
+        pdf_sha256="0" * 64,
+    )
+    LetterSending.objects.create(letter=letter, recipient="porteur@example.org", status="envoye", attempts=1)
     attempt = {"ip_address": "192.0.2.1", "user_agent": "test", "path_info": "/connexion/"}
     AccessAttempt.objects.create(username="x", failures_since_start=1, get_data="", post_data="", **attempt)
     AccessLog.objects.create(username="x", **attempt)
@@ -312,6 +343,8 @@ def dataset(db, settings, tmp_path, monkeypatch):
         "seance": seance,
         "scenario": scenario,
         "document": DocumentFactory(project=project),
+        "letter": letter,
+        "batch": batch,
     }
 
 
@@ -355,6 +388,10 @@ def url_for(address: Address, data) -> str:
                 "seance": data["seance"].pk,
                 "scenario": data["scenario"].pk,
                 "document": data["document"].pk,
+                "letter": data["letter"].pk,
+                "batch": data["batch"].pk,
+                "kind": "notification",
+                "number": 1,
             }[parameter]
     query = {"projects:export": "?format=csv", "projects:operator-search": "?q=asso"}.get(address.name, "")
     return reverse(address.name, kwargs=kwargs) + query

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "reports",
     "comites",
     "documents",
+    "courriers",
 ]
 
 MIDDLEWARE = [
@@ -276,3 +277,16 @@ AGGLOMERATION_NAME = env(
     "Communauté d'Agglomération de Béthune-Bruay, Artois Lys Romane",
 )
 AGGLOMERATION_SHORT_NAME = env("AGGLOMERATION_SHORT_NAME", "CABBALR")
+# Letters to the porteurs (courriers): the letterhead's address and town ("Béthune, le …").
+AGGLOMERATION_ADDRESS = env("AGGLOMERATION_ADDRESS", "")
+AGGLOMERATION_TOWN = env("AGGLOMERATION_TOWN", "Béthune")
+
+# E-mail: the letters leave from the agglomeration's address. Development prints them on the
+# console (dev.py); production sends them through the SMTP server of the environment
+# (production.py). A letter is tried LETTER_SEND_ATTEMPTS times, after 2, then 4 seconds...
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL") or "Politique de la ville <politique-de-la-ville@example.org>"
+SERVER_EMAIL = env("SERVER_EMAIL") or DEFAULT_FROM_EMAIL
+LETTER_REPLY_TO = env("LETTER_REPLY_TO", "")
+LETTER_SEND_ATTEMPTS = int(env("LETTER_SEND_ATTEMPTS") or 3)
+LETTER_SEND_RETRY_DELAY = float(env("LETTER_SEND_RETRY_DELAY") or 2)
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT") or 20)

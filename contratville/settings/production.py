@@ -54,3 +54,12 @@ STORAGES = {
 # Only the hashed copies are kept (and compressed): every page names its files through
 # {% static %}, and half the files means half the compression time at each deployment.
 WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+
+# E-mail through the agglomeration's SMTP server (the letters to the porteurs).
+EMAIL_BACKEND = env("EMAIL_BACKEND") or "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env("EMAIL_HOST") or "localhost"
+EMAIL_PORT = int(env("EMAIL_PORT") or 587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)

@@ -107,6 +107,17 @@ class OperatorAdmin(AuditedModelAdmin, AdministratorImportExportModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "kind", "siret", "commune"]}),
         (_("Contact"), {"fields": ["email", "phone"]}),
+        (
+            _("Adresse postale et représentant (courriers)"),
+            {
+                "fields": [
+                    "address_line",
+                    "address_complement",
+                    ("postal_code", "city"),
+                    ("representative_name", "representative_title"),
+                ]
+            },
+        ),
         (_("Suivi"), {"fields": ["created_at", "updated_at"]}),
     ]
 

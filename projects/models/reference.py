@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -169,8 +169,40 @@ class Operator(models.Model):
         related_name="operators",
         verbose_name=_("commune du siège"),
     )
-    email = models.EmailField(_("courriel"), blank=True)
+    # Where the letters of its dossiers are sent (courriers).
+    email = models.EmailField(
+        _("courriel de contact"),
+        blank=True,
+        help_text=_("Adresse à laquelle les courriers (notifications, refus, conventions) sont envoyés."),
+    )
     phone = models.CharField(_("téléphone"), max_length=32, blank=True)
+    # The postal address and the representative that the letters name.
+    address_line = models.CharField(
+        _("adresse"), max_length=255, blank=True, help_text=_("Ex. 12 rue des Écoles")
+    )
+    address_complement = models.CharField(
+        _("complément d'adresse"), max_length=255, blank=True, help_text=_("Bâtiment, boîte postale…")
+    )
+    postal_code = models.CharField(
+        _("code postal"),
+        max_length=5,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\d{5}$", _("Le code postal doit comporter 5 chiffres."), code="invalid_postal_code"
+            )
+        ],
+    )
+    city = models.CharField(_("ville"), max_length=120, blank=True)
+    representative_name = models.CharField(
+        _("représentant"), max_length=200, blank=True, help_text=_("Ex. Mme Claire Martin")
+    )
+    representative_title = models.CharField(
+        _("qualité du représentant"),
+        max_length=120,
+        blank=True,
+        help_text=_("Ex. Présidente, Maire, Directeur"),
+    )
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
@@ -196,6 +228,12 @@ class Operator(models.Model):
 
     def get_absolute_url(self):
         return reverse("projects:operator-detail", args=[self.pk])
+
+    @property
+    def postal_address_lines(self) -> list[str]:
+        """The address as it is printed on an envelope, line by line (empty lines left out)."""
+        town = " ".join(part for part in (self.postal_code, self.city.upper()) if part)
+        return [line for line in (self.address_line, self.address_complement, town) if line]
 
 
 class ProgrammeYear(models.Model):

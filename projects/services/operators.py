@@ -12,7 +12,20 @@ from django.db import transaction
 
 from ..models import Operator
 
-EDITABLE_FIELDS = ("name", "kind", "siret", "commune", "email", "phone")
+EDITABLE_FIELDS = (
+    "name",
+    "kind",
+    "siret",
+    "commune",
+    "email",
+    "phone",
+    "address_line",
+    "address_complement",
+    "postal_code",
+    "city",
+    "representative_name",
+    "representative_title",
+)
 
 
 class StaleOperatorError(Exception):
