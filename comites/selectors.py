@@ -13,11 +13,11 @@ from decimal import Decimal
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, CharField, Count, F, FilteredRelation, Q, Sum, Value, When
 
+from contratville.formatting import euros, percent, plain_amount
 from funding.selectors import EnvelopeUsage, envelope_usage
 from projects.models import Funder, FundingLine, Pillar, Project, Status
-from projects.templatetags.money import format_euros
 from reports.dashboard import Areas, areas, quartier_reference
-from reports.selectors import BilanFigures, Projection, figures_by_year, percent
+from reports.selectors import BilanFigures, Projection, figures_by_year
 
 from .models import (
     AGENDA_STATUSES,
@@ -32,7 +32,6 @@ from .models import (
 )
 
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 
 
 # Séances ------------------------------------------------------------------------------------
@@ -159,7 +158,7 @@ def scenario_differences(scenario: Scenario) -> list[str]:
         if line is None:
             differences.append(
                 f"Dossier {label} : la ligne « {funders[funder_id]} » (demandé "
-                f"{format_euros(requested)}) n'existe plus."
+                f"{euros(requested)}) n'existe plus."
             )
             continue
         seen.add(funding_line_id)
@@ -171,14 +170,14 @@ def scenario_differences(scenario: Scenario) -> list[str]:
         if now_requested != requested:
             differences.append(
                 f"Dossier {label} : le montant demandé à « {funders[now_funder]} » est passé de "
-                f"{format_euros(requested)} à {format_euros(now_requested)}."
+                f"{euros(requested)} à {euros(now_requested)}."
             )
     added = sorted(current.keys() - seen, key=lambda pk: (agenda[current[pk][0]].reference, pk))
     for pk in added:
         project_id, funder_id, requested = current[pk]
         differences.append(
             f"Dossier {_label(agenda[project_id])} : une ligne « {funders[funder_id]} » (demandé "
-            f"{format_euros(requested)}) a été ajoutée."
+            f"{euros(requested)}) a été ajoutée."
         )
     return differences
 
@@ -335,7 +334,7 @@ class Gauge:
 
     def as_json(self) -> dict:
         def money(value):
-            return None if value is None else str(value.quantize(CENT))
+            return None if value is None else plain_amount(value)
 
         return {
             "funder": self.funder_code,
@@ -346,11 +345,11 @@ class Gauge:
             "total": money(self.total),
             "left": money(self.left),
             "over": self.over,
-            "envelope_text": format_euros(self.envelope) if self.envelope is not None else "pas d'enveloppe",
-            "total_text": format_euros(self.total),
-            "engaged_text": format_euros(self.engaged),
-            "proposed_text": format_euros(self.proposed),
-            "left_text": format_euros(self.left) if self.left is not None else "",
+            "envelope_text": euros(self.envelope) if self.envelope is not None else "pas d'enveloppe",
+            "total_text": euros(self.total),
+            "engaged_text": euros(self.engaged),
+            "proposed_text": euros(self.proposed),
+            "left_text": euros(self.left) if self.left is not None else "",
             "status_text": gauge_text(self),
         }
 
@@ -358,13 +357,13 @@ class Gauge:
 def gauge_text(gauge: Gauge) -> str:
     """What the gauge says in words (never only by its colour)."""
     if gauge.envelope is None:
-        return f"{format_euros(gauge.total)} engagés et proposés, sans enveloppe fixée."
+        return f"{euros(gauge.total)} engagés et proposés, sans enveloppe fixée."
     if gauge.over:
         return (
-            f"Dépassement de l'enveloppe de {format_euros(gauge.excess)} : "
-            f"{format_euros(gauge.total)} engagés et proposés pour {format_euros(gauge.envelope)}."
+            f"Dépassement de l'enveloppe de {euros(gauge.excess)} : "
+            f"{euros(gauge.total)} engagés et proposés pour {euros(gauge.envelope)}."
         )
-    return f"Reste {format_euros(gauge.left)} sur {format_euros(gauge.envelope)}."
+    return f"Reste {euros(gauge.left)} sur {euros(gauge.envelope)}."
 
 
 def _favourable_lines(scenario: Scenario):
@@ -556,13 +555,13 @@ def scenario_feedback(scenario: Scenario, project_id: int) -> dict:
         "project": project_id,
         "version": row.version,
         "opinion": row.opinion,
-        "row_total": str(proposed.quantize(CENT)),
-        "row_total_text": format_euros(proposed),
+        "row_total": plain_amount(proposed),
+        "row_total_text": euros(proposed),
         "pillar": row.project.pillar.code,
-        "pillar_totals": {str(g.funder_id): format_euros(pillar.get(g.funder_id, ZERO)) for g in gauges},
-        "pillar_total_text": format_euros(sum(pillar.values(), ZERO)),
-        "column_totals": {str(g.funder_id): format_euros(g.proposed) for g in gauges},
-        "proposed_total_text": format_euros(sum((g.proposed for g in gauges), ZERO)),
+        "pillar_totals": {str(g.funder_id): euros(pillar.get(g.funder_id, ZERO)) for g in gauges},
+        "pillar_total_text": euros(sum(pillar.values(), ZERO)),
+        "column_totals": {str(g.funder_id): euros(g.proposed) for g in gauges},
+        "proposed_total_text": euros(sum((g.proposed for g in gauges), ZERO)),
         "gauges": [g.as_json() for g in gauges],
     }
 

@@ -27,10 +27,10 @@ from django.db.models import F
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from contratville.formatting import euros
 from contratville.tabular import parse_amount
 from projects.models import FundingLine, ProgrammeYear, Project, Status
 from projects.services import DECIDE_PERMISSION, project_change_status
-from projects.templatetags.money import format_euros
 
 from . import selectors
 from .models import (
@@ -420,8 +420,7 @@ def parse_proposed(raw: str | None, *, label: str) -> Decimal | None:
 def _above_requested(amount: Decimal | None, requested: Decimal, label: str) -> str:
     if amount is not None and amount > requested:
         return (
-            f"{label} : le montant proposé ({format_euros(amount)}) dépasse le montant demandé "
-            f"({format_euros(requested)})."
+            f"{label} : le montant proposé ({euros(amount)}) dépasse le montant demandé ({euros(requested)})."
         )
     return ""
 

@@ -16,6 +16,7 @@ from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from contratville import formatting
 from contratville.tabular import parse_amount
 from projects.models import (
     FcsAxis,
@@ -34,12 +35,6 @@ from projects.validators import normalize_siret, validate_siret
 
 FUNDING_LINES_PREFIX = "lignes"
 INDICATORS_PREFIX = "indicateurs"
-
-
-def format_decimal_fr(value: Decimal | int, decimal_places: int = 2) -> str:
-    """`Decimal("1234.5")` → "1 234,50": what a French user types, read back by parse_amount."""
-    quantized = Decimal(value).quantize(Decimal(1).scaleb(-decimal_places))
-    return f"{quantized:,.{decimal_places}f}".replace(",", " ").replace(".", ",")
 
 
 class FrenchDecimalField(forms.DecimalField):
@@ -75,7 +70,8 @@ class FrenchDecimalField(forms.DecimalField):
     def prepare_value(self, value):
         # A typed value that did not validate is shown back as typed.
         if isinstance(value, Decimal | int):
-            return format_decimal_fr(value, self.decimal_places)
+            # "1 234,50" with plain spaces: what a French user types, read back by parse_amount.
+            return formatting.number(value, self.decimal_places, separator=" ")
         return value
 
     def widget_attrs(self, widget):

@@ -5,7 +5,7 @@ draws the same figure as SVG. Conventions shared by every chart:
 
 - French numbers: `separators=", "` (decimal comma, space for thousands) and "€" in the hover
   templates; the labels drawn on the chart are formatted in Python by the same functions as
-  the tables (`format_euros`, `percent_fr`), so a chart, its table and the bilan always agree
+  the tables (contratville/formatting.py), so a chart, its table and the bilan always agree
   to the cent and to the tenth of a percent.
 - Colours from the Okabe-Ito palette, readable by colour-blind people, and never alone: each
   series also has a hatching pattern (bars, pie) or a dash and marker symbol (lines), a legend,
@@ -28,14 +28,12 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 from django.conf import settings
-from django.utils.formats import number_format
 
+from contratville.formatting import euros, number, percent, percent_text
 from contratville.tabular import FORMULA_PREFIXES
 from projects.models import Status
-from projects.templatetags.money import format_euros
-from projects.templatetags.money import percent_fr as _percent_fr
 
-from .selectors import BilanFigures, percent
+from .selectors import BilanFigures
 
 GEOJSON_PATH = Path(settings.BASE_DIR) / "fixtures" / "reference" / "communes_cabbalr.geojson"
 
@@ -67,14 +65,6 @@ FONT = {"family": '"Open Sans", "Liberation Sans", Arial, sans-serif', "size": 1
 MONEY_HOVER = "%{x:,.2f} €"
 
 Link = Callable[..., str]
-
-
-def euros(amount: Decimal | int | None) -> str:
-    return format_euros(amount)
-
-
-def percent_fr(value: Decimal | None) -> str:
-    return _percent_fr(value)
 
 
 def _float(amount: Decimal | int | None) -> float:
@@ -148,7 +138,7 @@ def pillar_breakdown(figures: BilanFigures, link: Link | None = None) -> go.Figu
     pillars = figures.pillars
     styles = [PILLAR_STYLE.get(p.code, FALLBACK_STYLE) for p in pillars]
     text = [
-        f"{_wrap(p.short_label or p.label, 18)}<br>{euros(p.amount)}<br>{percent_fr(p.percent)}"
+        f"{_wrap(p.short_label or p.label, 18)}<br>{euros(p.amount)}<br>{percent_text(p.percent)}"
         for p in pillars
     ]
     traces = [
@@ -161,7 +151,7 @@ def pillar_breakdown(figures: BilanFigures, link: Link | None = None) -> go.Figu
             textposition="outside",
             hovertemplate="%{label}<br>%{value:,.2f} €<br>%{customdata[1]}<extra></extra>",
             customdata=[
-                [url, percent_fr(p.percent)]
+                [url, percent_text(p.percent)]
                 for url, p in zip(
                     _links(link, [{"pilier": [p.code]} for p in pillars]) or [""] * len(pillars),
                     pillars,
@@ -461,7 +451,7 @@ def themes_chart(figures: BilanFigures, link: Link | None = None) -> go.Figure:
         _total_labels(
             y_all,
             [t.amount for t in figures.themes],
-            [percent_fr(percent(t.amount, total)) for t in figures.themes],
+            [percent_text(percent(t.amount, total)) for t in figures.themes],
         )
     )
     # Two-line labels need taller rows.
@@ -579,7 +569,7 @@ def status_funnel(figures: BilanFigures, link: Link | None = None) -> go.Figure:
         go.Funnel(
             y=[label for label, _statuses, _n in stages],
             x=[n for _label, _statuses, n in stages],
-            text=[f"{n} ({percent_fr(percent(n, filed))})" for _label, _statuses, n in stages],
+            text=[f"{n} ({percent_text(percent(n, filed))})" for _label, _statuses, n in stages],
             textinfo="text",
             textposition="inside",
             textfont={"color": "#ffffff"},
@@ -622,11 +612,11 @@ def money(value: Decimal | None) -> Cell:
 
 
 def share(value: Decimal | None) -> Cell:
-    return Cell(value, percent_fr(value), True)
+    return Cell(value, percent_text(value), True)
 
 
 def count(value: int | None) -> Cell:
-    return Cell(value, "—" if value is None else number_format(value, force_grouping=True), True)
+    return Cell(value, "—" if value is None else number(value), True)
 
 
 def text(value: str) -> Cell:
@@ -811,7 +801,7 @@ def _themes_table(figures: BilanFigures, link: Link | None) -> ChartTable:
         ),
         note="Thématiques prioritaires de l'année : "
         + (
-            percent_fr(figures.priority_themes_percent)
+            percent_text(figures.priority_themes_percent)
             if figures.priority_themes_percent is not None
             else "aucune"
         )

@@ -2,15 +2,16 @@
 
 Every figure comes from the funding lines and dossiers in the database, one query per family
 of figures; the HTML, PDF and JSON bilans and the dashboard all call `bilan_figures`.
-Amounts stay `Decimal`; percentages are rounded half-up once, by `percent()`.
+Amounts stay `Decimal`; percentages are rounded half-up once, by `contratville.formatting.percent`.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, Expression, F, Q, QuerySet, Sum
 
+from contratville.formatting import percent, plain_amount, plain_percent
 from contratville.versioning import Versions, cache_key, remembered_many
 from funding.models import FondsDeConcours
 from funding.selectors import envelope_total_subquery, fcs_envelope_amount
@@ -30,15 +31,6 @@ from projects.models import (
 from .filters import Scope
 
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
-TENTH = Decimal("0.1")
-
-
-def percent(part: Decimal | int, whole: Decimal | int) -> Decimal:
-    """`part` as a percentage of `whole`, rounded half-up to one decimal; 0.0 when whole is 0."""
-    if not whole:
-        return Decimal("0.0")
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(TENTH, rounding=ROUND_HALF_UP)
 
 
 @dataclass
@@ -438,14 +430,6 @@ def _theme(themes: dict[str, ThemeFigures], theme: tuple[str, str, int], pillar_
     return themes[code]
 
 
-def _money(value: Decimal) -> str:
-    return str(Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP))
-
-
-def _pct(value: Decimal | None) -> str | None:
-    return None if value is None else str(value.quantize(TENTH, rounding=ROUND_HALF_UP))
-
-
 def bilan_as_json(year: int, *, versions: Versions | None = None) -> dict:
     """The bilan in the form of CONTRACTS.md §4 (amounts and percentages as strings); its
     figures from the cache when `versions` is given (`figures_of_years`)."""
@@ -456,35 +440,35 @@ def bilan_as_json(year: int, *, versions: Versions | None = None) -> dict:
         "projects_programmed": f.projects_programmed,
         "projects_refused": f.projects_refused,
         "projects_supported_anct": f.projects_supported_anct,
-        "total": _money(f.total),
-        "droit_commun_total": _money(f.droit_commun_total),
-        "specific_total": _money(f.specific_total),
-        "specific_percent": _pct(f.specific_percent),
+        "total": plain_amount(f.total),
+        "droit_commun_total": plain_amount(f.droit_commun_total),
+        "specific_total": plain_amount(f.specific_total),
+        "specific_percent": plain_percent(f.specific_percent),
         "associative_projects": f.associative_projects,
         "piliers": [
             {
                 "code": p.code,
                 "label": p.label,
-                "amount": _money(p.amount),
-                "percent": _pct(p.percent),
-                "droit_commun": _money(p.droit_commun),
-                "specifique": _money(p.specifique),
+                "amount": plain_amount(p.amount),
+                "percent": plain_percent(p.percent),
+                "droit_commun": plain_amount(p.droit_commun),
+                "specifique": plain_amount(p.specifique),
                 "associative_projects": p.associative_projects,
-                "associative_percent": _pct(p.associative_percent),
+                "associative_percent": plain_percent(p.associative_percent),
             }
             for p in f.pillars
         ],
-        "priority_themes_percent": _pct(f.priority_themes_percent),
-        "priority_themes_percent_previous_year": _pct(f.priority_themes_percent_previous_year),
+        "priority_themes_percent": plain_percent(f.priority_themes_percent),
+        "priority_themes_percent_previous_year": plain_percent(f.priority_themes_percent_previous_year),
         "fcs": {
-            "envelope": _money(f.fcs_envelope),
+            "envelope": plain_amount(f.fcs_envelope),
             "projects": f.fcs_projects,
-            "granted": _money(f.fcs_granted),
+            "granted": plain_amount(f.fcs_granted),
         },
         "fonds_de_concours": {
-            "total": _money(f.fonds_de_concours_total),
+            "total": plain_amount(f.fonds_de_concours_total),
             "items": [
-                {"commune": i.commune, "project": i.project, "amount": _money(i.amount)}
+                {"commune": i.commune, "project": i.project, "amount": plain_amount(i.amount)}
                 for i in f.fonds_de_concours
             ],
         },
