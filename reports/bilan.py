@@ -102,7 +102,7 @@ CHART_HEIGHT = 460
 
 
 def build_charts(figures: BilanFigures, communes: list[dashboard.AreaFigures]) -> dict[str, Chart]:
-    """The bilan's charts: the dashboard's own figures (reports/charts.py), for the same data.
+    """The bilan's charts: the dashboard's own figures (reports/charts/), for the same data.
     A year with nothing programmed has no chart: its tables say it all."""
     year = figures.year
     wanted = {
