@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
+from contratville.formatting import euros
 from projects.models import Funder, Pillar, ProgrammeYear
-from projects.templatetags.money import format_euros
 
 from .models import Envelope
 
@@ -33,7 +33,7 @@ def _check_split(*, funder: Funder, year: int, pillar: Pillar | None, amount: De
             raise ValidationError(
                 {
                     "amount": f"L'enveloppe de {funder.label} ne peut pas être inférieure à sa répartition "
-                    f"par pilier ({format_euros(split)})."
+                    f"par pilier ({euros(split)})."
                 }
             )
         return
@@ -47,8 +47,8 @@ def _check_split(*, funder: Funder, year: int, pillar: Pillar | None, amount: De
     if split > total:
         raise ValidationError(
             {
-                "amount": f"La répartition par pilier ({format_euros(split)}) dépasserait l'enveloppe de "
-                f"{funder.label} ({format_euros(total)})."
+                "amount": f"La répartition par pilier ({euros(split)}) dépasserait l'enveloppe de "
+                f"{funder.label} ({euros(total)})."
             }
         )
 

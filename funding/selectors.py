@@ -11,6 +11,7 @@ from django.db.models import (
     Sum,
 )
 
+from contratville.formatting import plain_amount
 from projects.models import Funder, FundingLine, Pillar, ProgrammeYear
 
 from .models import Envelope
@@ -76,7 +77,7 @@ class EnvelopeUsage:
         """The object of docs/contracts.md §6 (amounts as strings with two decimals)."""
 
         def money(value: Decimal | None) -> str | None:
-            return None if value is None else str(value.quantize(Decimal("0.01")))
+            return None if value is None else plain_amount(value)
 
         return {
             "financeur": self.funder_code,

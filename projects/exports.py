@@ -20,6 +20,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from contratville.formatting import XLSX_AMOUNT_FORMAT, plain_amount
 from contratville.tabular import formula_safe
 from projects.models import Nature, OperatorKind, Status
 
@@ -28,7 +29,6 @@ from .selectors import ExportDossier
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-AMOUNT_FORMAT = "#,##0.00"
 AMOUNT_COLUMNS = {"montant_demande", "montant_accorde"}
 ZERO = Decimal("0.00")
 
@@ -151,7 +151,7 @@ def _csv_cell(value) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return f"{value:.2f}"
+        return plain_amount(value)
     if isinstance(value, int):
         return str(value)
     return formula_safe(str(value))
@@ -177,7 +177,7 @@ def _xlsx_text(value):
 def _xlsx_cell(sheet, value, *, amount: bool = False, bold: bool = False) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=_xlsx_text(value))
     if amount:
-        cell.number_format = AMOUNT_FORMAT
+        cell.number_format = XLSX_AMOUNT_FORMAT
     if bold:
         cell.font = Font(bold=True)
     return cell

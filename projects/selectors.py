@@ -10,7 +10,7 @@ its page's query count does not grow with its lines.
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import (
     Case,
@@ -28,8 +28,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from contratville.collation import french
+from contratville.formatting import euros, percent
 from projects.models import FundingLine, Nature, Project, Quartier, Status, StatusChange
-from projects.templatetags.money import format_euros
 
 ZERO = Decimal("0.00")
 TOTAL_FIELD = DecimalField(max_digits=16, decimal_places=2)
@@ -248,20 +248,6 @@ def dossiers_for_export(
             yield dossier
 
 
-ZERO = Decimal("0.00")
-TENTH = Decimal("0.1")
-
-
-def share_percent(part: Decimal | int, whole: Decimal | int) -> Decimal:
-    """`part` as a percentage of `whole`, rounded half-up to one decimal; 0.0 when whole is 0.
-
-    The same rule as the bilan's percentages (docs/domain.md §8), written here because funding may not
-    import reports."""
-    if not whole:
-        return Decimal("0.0")
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(TENTH, rounding=ROUND_HALF_UP)
-
-
 @dataclass(frozen=True)
 class FundingPlan:
     lines: list[FundingLine]
@@ -273,7 +259,7 @@ class FundingPlan:
     @property
     def specific_percent(self) -> Decimal:
         """Share of the granted amount that is crédits spécifiques."""
-        return share_percent(self.specific_granted, self.granted)
+        return percent(self.specific_granted, self.granted)
 
     @property
     def has_granted(self) -> bool:
@@ -309,9 +295,9 @@ def budget_mismatch_message(plan: FundingPlan) -> str | None:
     if plan.matches_budget:
         return None
     return (
-        f"Le total demandé du plan de financement ({format_euros(plan.requested)}) "
-        f"diffère du budget de l'action ({format_euros(plan.budget)}) : "
-        f"écart de {format_euros(plan.budget_gap)}."
+        f"Le total demandé du plan de financement ({euros(plan.requested)}) "
+        f"diffère du budget de l'action ({euros(plan.budget)}) : "
+        f"écart de {euros(plan.budget_gap)}."
     )
 
 

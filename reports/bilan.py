@@ -28,8 +28,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from contratville.formatting import number
 from projects.models import ProgrammeYear, QuartierKind
-from projects.templatetags.money import format_euros
 
 from . import charts, dashboard, selectors
 from .selectors import BilanFigures, FocusAction
@@ -102,7 +102,7 @@ CHART_HEIGHT = 460
 
 
 def build_charts(figures: BilanFigures, communes: list[dashboard.AreaFigures]) -> dict[str, Chart]:
-    """The bilan's charts: the dashboard's own figures (reports/charts.py), for the same data.
+    """The bilan's charts: the dashboard's own figures (reports/charts/), for the same data.
     A year with nothing programmed has no chart: its tables say it all."""
     year = figures.year
     wanted = {
@@ -254,7 +254,7 @@ def _whole_euros(text):
 
     def whole(match: re.Match) -> str:
         amount = Decimal(re.sub(r"\D", "", match.group(1)) + "." + match.group(2))
-        return format_euros(amount, 0).removesuffix("\u00a0€")
+        return number(amount)
 
     return _AMOUNT_WITH_CENTS.sub(whole, text)
 

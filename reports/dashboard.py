@@ -13,15 +13,14 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
-from django.utils.formats import number_format
 
 from contratville.collation import sort_key
+from contratville.formatting import euros, number, percent, percent_text
 from contratville.versioning import Versions, cache_key, remembered
 from projects.models import Funder, FundingLine, Operator, Project, Quartier, QuartierKind, Status, Theme
-from projects.templatetags.money import format_euros, percent_fr
 
 from .filters import Choices, Scope
-from .selectors import ZERO, BilanFigures, Projection, figures_of_years, percent
+from .selectors import ZERO, BilanFigures, Projection, figures_of_years
 
 
 @dataclass
@@ -308,19 +307,15 @@ def _trend(difference) -> str:
     return "hausse" if difference > 0 else "baisse" if difference < 0 else "stable"
 
 
-def count_fr(value: int) -> str:
-    return number_format(value, use_l10n=True, force_grouping=True)
-
-
 def amount_change(current: Decimal, before: Decimal | None) -> tuple[str, str]:
     """ "+219 320,00 € (+3,3 %)" and the trend; nothing when there is no year before."""
     if before is None:
         return "", ""
     difference = current - before
-    text = f"{_sign(difference)}{format_euros(abs(difference))}"
+    text = f"{_sign(difference)}{euros(abs(difference))}"
     if before:
         change = percent(difference, before)
-        text += f" ({_sign(change)}{percent_fr(abs(change))})"
+        text += f" ({_sign(change)}{percent_text(abs(change))})"
     return text, _trend(difference)
 
 
@@ -328,7 +323,7 @@ def count_change(current: int, before: int | None) -> tuple[str, str]:
     if before is None:
         return "", ""
     difference = current - before
-    return f"{_sign(difference)}{count_fr(abs(difference))}", _trend(difference)
+    return f"{_sign(difference)}{number(abs(difference))}", _trend(difference)
 
 
 def points_change(current: Decimal | None, before: Decimal | None) -> tuple[str, str]:
@@ -336,12 +331,12 @@ def points_change(current: Decimal | None, before: Decimal | None) -> tuple[str,
     if current is None or before is None:
         return "", ""
     difference = current - before
-    points = number_format(abs(difference), decimal_pos=1, use_l10n=True)
+    points = number(abs(difference), 1)
     return f"{_sign(difference)}{points} point{'s' if abs(difference) >= 2 else ''}", _trend(difference)
 
 
 def _projects(n: int) -> str:
-    return f"{count_fr(n)} projet{'s' if n > 1 else ''}"
+    return f"{number(n)} projet{'s' if n > 1 else ''}"
 
 
 def key_figures(data: Dashboard, link) -> list[KeyFigure]:
@@ -354,69 +349,69 @@ def key_figures(data: Dashboard, link) -> list[KeyFigure]:
     def figure(label, value, previous, change, detail="", url=""):
         return KeyFigure(label, value, detail, previous, change[0], change[1], url)
 
-    fcs_detail = f"{format_euros(f.fcs_granted)} accordés"
+    fcs_detail = f"{euros(f.fcs_granted)} accordés"
     if f.fcs_envelope:
-        share = percent_fr(percent(f.fcs_granted, f.fcs_envelope))
-        fcs_detail += f" sur une enveloppe de {format_euros(f.fcs_envelope)} ({share})"
+        share = percent_text(percent(f.fcs_granted, f.fcs_envelope))
+        fcs_detail += f" sur une enveloppe de {euros(f.fcs_envelope)} ({share})"
     else:
         fcs_detail += f" ; pas d'enveloppe fixée pour {f.year}"
     return [
         figure(
             "Total programmé",
-            format_euros(f.total),
-            format_euros(p.total) if p else "",
+            euros(f.total),
+            euros(p.total) if p else "",
             amount_change(f.total, p.total if p else None),
             "montants accordés aux dossiers programmés",
             link(),
         ),
         figure(
             "Dossiers déposés",
-            count_fr(f.projects_filed),
-            count_fr(p.projects_filed) if p else "",
+            number(f.projects_filed),
+            number(p.projects_filed) if p else "",
             count_change(f.projects_filed, p.projects_filed if p else None),
             url=link(statut=Status.filed()),
         ),
         figure(
             "Dossiers programmés",
-            count_fr(f.projects_programmed),
-            count_fr(p.projects_programmed) if p else "",
+            number(f.projects_programmed),
+            number(p.projects_programmed) if p else "",
             count_change(f.projects_programmed, p.projects_programmed if p else None),
             url=link(),
         ),
         figure(
             "Dossiers refusés",
-            count_fr(f.projects_refused),
-            count_fr(p.projects_refused) if p else "",
+            number(f.projects_refused),
+            number(p.projects_refused) if p else "",
             count_change(f.projects_refused, p.projects_refused if p else None),
             url=link(statut=[Status.REFUSE]),
         ),
         figure(
             "Dossiers soutenus par des crédits ANCT",
-            count_fr(f.projects_supported_anct),
-            count_fr(p.projects_supported_anct) if p else "",
+            number(f.projects_supported_anct),
+            number(p.projects_supported_anct) if p else "",
             count_change(f.projects_supported_anct, p.projects_supported_anct if p else None),
             "dossiers programmés avec un montant ANCT accordé",
             link(financeur=[Funder.ANCT], statut=programmed),
         ),
         figure(
             "Part des crédits spécifiques",
-            percent_fr(f.specific_percent),
-            percent_fr(p.specific_percent) if p else "",
+            percent_text(f.specific_percent),
+            percent_text(p.specific_percent) if p else "",
             points_change(f.specific_percent, p.specific_percent if p else None),
-            f"{format_euros(f.specific_total)} sur {format_euros(f.total)}",
+            f"{euros(f.specific_total)} sur {euros(f.total)}",
             link(nature=["specifique"]),
         ),
         figure(
             "Dossiers associatifs programmés",
-            count_fr(f.associative_projects),
-            count_fr(p.associative_projects) if p else "",
+            number(f.associative_projects),
+            number(p.associative_projects) if p else "",
             count_change(f.associative_projects, p.associative_projects if p else None),
             url=link(type_porteur=["association"]),
         ),
         figure(
             "Part des thématiques prioritaires",
-            percent_fr(f.priority_themes_percent),
-            percent_fr(f.priority_themes_percent_previous_year)
+            percent_text(f.priority_themes_percent),
+            percent_text(f.priority_themes_percent_previous_year)
             if f.priority_themes_percent_previous_year is not None
             else "",
             points_change(f.priority_themes_percent, f.priority_themes_percent_previous_year),

@@ -1,7 +1,7 @@
 """Administration of the dossiers with their funding lines and indicators, and of their status
 changes (read only)."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django import forms
 from django.contrib import admin
@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contratville import formatting
 from contratville.admin_site import AuditedModelAdmin
 
 from ..models import (
@@ -268,8 +269,8 @@ class ProjectAdmin(AuditedModelAdmin):
             "granted": format_euros(totals["granted"]) or "—",
         }
         if obj.budget and totals["granted"] is not None:
-            share = (totals["granted"] * 100 / obj.budget).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-            text += _(" (%(share)s %% du budget de l'action)") % {"share": share}
+            share = formatting.percent(totals["granted"], obj.budget, decimals=0)
+            text += _(" (%(share)s %% du budget de l'action)") % {"share": formatting.number(share)}
         return text
 
 

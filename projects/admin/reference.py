@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from contratville import formatting
 from contratville.admin_import import AdministratorImportExportModelAdmin
 from contratville.admin_site import AuditedModelAdmin
 
@@ -26,15 +27,14 @@ from ..resources import (
     QuartierResource,
     ThemeResource,
 )
-from ..templatetags import money
 
 
 def format_euros(amount: Decimal | None) -> str | None:
-    """An amount as the bilan prints it, « 6 931 463,00 € », with the project's one formatter;
-    None when there is no amount, so that the admin shows its own empty value."""
+    """An amount as the bilan prints it, « 6 931 463,00 € » (contratville/formatting.py); None
+    when there is no amount, so that the admin shows its own empty value."""
     if amount is None:
         return None
-    return money.format_euros(amount)
+    return formatting.euros(amount)
 
 
 @admin.register(Pillar)

@@ -25,6 +25,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 from openpyxl.styles import Font
 
+from contratville.formatting import XLSX_AMOUNT_FORMAT
 from contratville.permissions import permission_required
 from projects.models import Funder, Nature, OperatorKind, Pillar, Status, Theme
 
@@ -229,7 +230,7 @@ def _xlsx_template() -> HttpResponse:
     values["annee"] = int(values["annee"])
     values["montant_demande"] = 1500
     sheet.append([values[column] for column in headers])
-    sheet.cell(row=2, column=headers.index("montant_demande") + 1).number_format = "#,##0.00"
+    sheet.cell(row=2, column=headers.index("montant_demande") + 1).number_format = XLSX_AMOUNT_FORMAT
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         sheet.column_dimensions[cell.column_letter].width = max(14, len(str(cell.value)) + 4)

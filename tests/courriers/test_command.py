@@ -1,4 +1,4 @@
-"""`manage.py courrier YEAR NUMERO_DOSSIER --modele … --output F.pdf` (CONTRACTS.md §8)."""
+"""`manage.py courrier YEAR NUMERO_DOSSIER --modele … --output F.pdf` (README « Les courriers aux porteurs »)."""
 
 import pytest
 from django.core.management import call_command

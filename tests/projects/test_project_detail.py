@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from contratville import roles
 from projects.models import FcsAxis, Indicator, Nature, OperatorKind, Status, StatusChange
-from projects.selectors import funding_plan, share_percent
+from projects.selectors import funding_plan
 from tests.factories import (
     FundingLineFactory,
     OperatorFactory,
@@ -96,12 +96,6 @@ def test_the_funding_plan_totals_come_from_the_lines(project):
     assert plan.specific_granted == Decimal("49.00")
     assert plan.specific_percent == Decimal("12.3")
     assert not plan.matches_budget and plan.budget_gap == Decimal("164.94")
-
-
-def test_share_percent_rounds_half_up_and_survives_zero():
-    assert share_percent(Decimal("1"), Decimal("8")) == Decimal("12.5")
-    assert share_percent(Decimal("49"), Decimal("400")) == Decimal("12.3")
-    assert share_percent(Decimal("5"), 0) == Decimal("0.0")
 
 
 def test_the_page_shows_every_field(client, agent, project):

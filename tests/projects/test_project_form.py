@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from contratville import roles
-from projects.forms import FrenchDecimalField, format_decimal_fr
+from projects.forms import FrenchDecimalField
 from projects.models import (
     FundingLine,
     Indicator,
@@ -128,9 +128,9 @@ def test_an_invalid_amount_is_refused_in_french():
 
 
 def test_an_amount_is_shown_back_the_french_way():
-    assert format_decimal_fr(Decimal("1234.5")) == "1 234,50"
-    assert format_decimal_fr(Decimal("6931463")) == "6 931 463,00"
     field = FrenchDecimalField()
+    assert field.prepare_value(Decimal("1234.5")) == "1 234,50"
+    assert field.prepare_value(Decimal("6931463")) == "6 931 463,00"
     assert field.prepare_value(Decimal("1234.56")) == "1 234,56"
     assert field.prepare_value("12,345,6") == "12,345,6"
     assert field.widget_attrs(field.widget)["inputmode"] == "decimal"

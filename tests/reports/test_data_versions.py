@@ -27,7 +27,7 @@ from projects.models import (
     Status,
 )
 from projects.services import project_change_status
-from reports import selectors as selectors_module
+from reports.selectors import figures as figures_module
 from tests.factories import (
     FondsDeConcoursFactory,
     FundingLineFactory,
@@ -254,13 +254,13 @@ def test_only_the_changed_year_and_the_next_are_computed_again(direction, year_2
     ProjectFactory(year=ProgrammeYearFactory(year=2022))
     page(direction)
     computed = []
-    real = selectors_module.figures_by_year
+    real = figures_module.figures_by_year
 
     def spy(years, *args, **kwargs):
         computed.append(sorted(years))
         return real(years, *args, **kwargs)
 
-    with mock.patch.object(selectors_module, "figures_by_year", spy):
+    with mock.patch.object(figures_module, "figures_by_year", spy):
         page(direction)
         assert computed == []  # everything from the cache
         FundingLine.objects.filter(pk=year_2021["line"].pk).update(amount_granted=Decimal("10.00"))

@@ -1,5 +1,5 @@
 """`manage.py courrier YEAR NUMERO_DOSSIER --modele notification|refus|convention --output F.pdf`
-(CONTRACTS.md §8): that dossier's letter from the current version of the template of that kind,
+(README « Les courriers aux porteurs »): that dossier's letter from the current version of the template of that kind,
 as a PDF. Nothing is recorded: the letters kept with the dossier are generated from its page or
 from a séance's batch. A dossier that does not exist, a kind with no template, or a status that
 does not fit the letter (a notification or a convention for a programmed dossier, a refusal for
