@@ -1,5 +1,5 @@
 """The pieces' addresses: a dossier's pieces under its own address (`/projets/<id>/documents/`,
-CONTRACTS §9), served by this app, and the checklists of required pieces."""
+README « Les pièces des dossiers »), served by this app, and the checklists of required pieces."""
 
 from django.urls import path
 

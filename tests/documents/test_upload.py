@@ -1,4 +1,4 @@
-"""Uploading a piece on `/projets/<id>/documents/` (CONTRACTS §9): what is stored, and each bad
+"""Uploading a piece on `/projets/<id>/documents/` (README « Les pièces des dossiers »): what is stored, and each bad
 input refused with its French message, nothing kept."""
 
 import hashlib
