@@ -19,8 +19,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from comites.models import FundingDecision, ScenarioOpinion, Seance
+from contratville.formatting import euros as format_euros
 from projects.models import FundingLine, Project, Quartier, Status
-from projects.templatetags.money import format_euros
 
 from .models import Applicability, Letter, LetterSending, LetterTemplate, LetterTemplateVersion
 from .words import amount_in_words
