@@ -41,6 +41,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import roles
+from .admin_hardening import hardened
 
 
 class AdministratorAuthenticationForm(AdminAuthenticationForm):
@@ -64,6 +65,12 @@ class ContratvilleAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return roles.is_administrator(request.user)
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        # Every model admin, the libraries' too: no server error from an address's parameters
+        # (contratville/admin_hardening.py).
+        admin_class = hardened(admin_class or admin.ModelAdmin)
+        super().register(model_or_iterable, admin_class, **options)
 
     def admin_view(self, view, cacheable=False):
         """Every admin page: anonymous visitors to the login page (Django's own wrapper), signed-in

@@ -4,6 +4,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+# <int64:…>: ids and years bounded to the database's integers, so that a huge one is a 404.
+from contratville import converters  # noqa: F401
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),

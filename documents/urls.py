@@ -3,17 +3,19 @@ README « Les pièces des dossiers »), served by this app, and the checklists o
 
 from django.urls import path
 
+from contratville import converters  # noqa: F401 - registers <int64:…>
+
 from . import views
 
 app_name = "documents"
 
 urlpatterns = [
-    path("projets/<int:pk>/documents/", views.project_documents, name="project-documents"),
+    path("projets/<int64:pk>/documents/", views.project_documents, name="project-documents"),
     path(
-        "projets/<int:pk>/documents/<int:document>/telecharger/",
+        "projets/<int64:pk>/documents/<int64:document>/telecharger/",
         views.document_download,
         name="download",
     ),
-    path("projets/<int:pk>/documents/<int:document>/retirer/", views.document_delete, name="delete"),
+    path("projets/<int64:pk>/documents/<int64:document>/retirer/", views.document_delete, name="delete"),
     path("pieces-requises/", views.checklist_edit, name="checklist"),
 ]

@@ -12,11 +12,13 @@ they never duplicate a dossier, so no `DISTINCT` is needed and sums over the res
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Exists, OuterRef, Q
 from django.utils.html import conditional_escape, format_html_join
 from django.utils.safestring import mark_safe
 
 from contratville.collation import sort_key
+from contratville.converters import IdModelMultipleChoiceField, parse_id
 from projects.models import (
     Commune,
     Funder,
@@ -90,6 +92,8 @@ class SearchTermsField(forms.Field):
             value = [value]
         phrases = [" ".join(str(v).split()) for v in value]
         for phrase in phrases:
+            # PostgreSQL refuses a NUL character in a query: a form error, not a server error.
+            ProhibitNullCharactersValidator()(phrase)
             if len(phrase) > MAX_SEARCH_LENGTH:
                 raise ValidationError(
                     f"La recherche est trop longue ({len(phrase)} caractères, {MAX_SEARCH_LENGTH} au plus).",
@@ -158,6 +162,8 @@ class QuartierMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super().prepare_value(value)
 
     def _check_values(self, value):
+        for code in value:
+            self.validate_no_null_characters(code)
         codes = {str(code).strip().upper() for code in value}
         found = list(
             self.queryset.filter(Q(code_2015__in=codes) | Q(code_2024__in=codes) | Q(local_code__in=codes))
@@ -201,12 +207,12 @@ class YearsField(forms.MultipleChoiceField):
     def to_python(self, value):
         years = set()
         for raw in super().to_python(value):
-            text = raw.strip()
-            if not text.isdigit() or not MIN_YEAR <= int(text) <= MAX_YEAR:
+            year = parse_id(raw)
+            if year is None or not MIN_YEAR <= year <= MAX_YEAR:
                 raise ValidationError(
-                    self.error_messages["invalid_year"], code="invalid_year", params={"value": raw}
+                    self.error_messages["invalid_year"], code="invalid_year", params={"value": raw[:40]}
                 )
-            years.add(int(text))
+            years.add(year)
         return sorted(years)
 
     def validate(self, value):
@@ -229,6 +235,8 @@ class ForeignKeyFilter(django_filters.ModelMultipleChoiceFilter):
     """A foreign key among the chosen objects (however the parameter names them):
     `pillar_id IN (…)`, no join, no duplicate."""
 
+    field_class = IdModelMultipleChoiceField
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("distinct", False)
         super().__init__(*args, **kwargs)
@@ -239,7 +247,7 @@ class ForeignKeyFilter(django_filters.ModelMultipleChoiceFilter):
         return qs.filter(**{f"{self.field_name}__in": [obj.pk for obj in value]})
 
 
-class LabelledModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+class LabelledModelMultipleChoiceField(IdModelMultipleChoiceField):
     """Options labelled by the model's `label` (a pilier, a financeur), not its `__str__`."""
 
     def label_from_instance(self, obj):

@@ -3,6 +3,8 @@ its financial plan, its workflow and its import/export (docs/architecture.md).""
 
 from django.urls import include, path
 
+from contratville import converters  # noqa: F401 - registers <int64:…>
+
 from .views import detail, editing, imports, listing, operators, workflow
 
 app_name = "projects"
@@ -13,15 +15,15 @@ dossier_patterns = [
     path("import/", imports.project_import, name="import"),
     path("import/modele.<str:fmt>", imports.import_template, name="import-template"),
     path("nouveau/", editing.project_create, name="create"),
-    path("<int:pk>/", detail.project_detail, name="detail"),
-    path("<int:pk>/modifier/", editing.project_update, name="update"),
-    path("<int:pk>/statut/", workflow.project_transition, name="project-transition"),
+    path("<int64:pk>/", detail.project_detail, name="detail"),
+    path("<int64:pk>/modifier/", editing.project_update, name="update"),
+    path("<int64:pk>/statut/", workflow.project_transition, name="project-transition"),
 ]
 
 urlpatterns = [
     path("projets/", include(dossier_patterns)),
     path("porteurs/", operators.operator_list, name="operator-list"),
     path("porteurs/recherche/", operators.operator_search, name="operator-search"),
-    path("porteurs/<int:pk>/", operators.operator_detail, name="operator-detail"),
-    path("porteurs/<int:pk>/modifier/", operators.operator_update_view, name="operator-update"),
+    path("porteurs/<int64:pk>/", operators.operator_detail, name="operator-detail"),
+    path("porteurs/<int64:pk>/modifier/", operators.operator_update_view, name="operator-update"),
 ]

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.db.models import Q
 
+from contratville.converters import parse_id
 from projects.filters import ManyOptionsSelectMultiple
 from projects.models import FundingLine, Nature, OperatorKind, Project
 
@@ -125,7 +126,8 @@ def scope_from_query(query: Mapping, choices: Choices) -> Scope:
     for name in PARAMETERS:
         raw = [value.strip() for value in query.getlist(name) if value.strip()]
         if name == "porteur":
-            values[name] = tuple(dict.fromkeys(int(value) for value in raw if value.isdigit()))
+            ids = (parse_id(value) for value in raw)
+            values[name] = tuple(dict.fromkeys(pk for pk in ids if pk is not None))
             continue
         known = {code: code for code, _label in getattr(choices, name)}
         if name == "quartier":

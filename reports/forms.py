@@ -57,7 +57,44 @@ class FocusActionForm(forms.ModelForm):
         }
 
 
-FocusActionFormSet = modelformset_factory(Project, form=FocusActionForm, extra=0, can_delete=False)
+# More focus actions than a bilan holds: the management form's counts were written by hand.
+MAX_FOCUS_FORMS = 100
+
+
+class BaseFocusActionFormSet(forms.BaseModelFormSet):
+    """The year's focus actions as they were when the page was opened: each form edits one of
+    them, once. A form for another dossier (another year's, a made-up id, a form added by hand to
+    the management counts) makes the whole formset invalid, with a French message, and nothing
+    is saved: the page is to be reloaded."""
+
+    STALE = (
+        "Le formulaire des actions « focus » ne correspond pas aux actions de l'année "
+        "(elles ont changé depuis l'ouverture de la page, ou le formulaire a été modifié) : "
+        "rechargez la page."
+    )
+
+    def clean(self):
+        super().clean()
+        focus_ids = {project.pk for project in self.get_queryset()}
+        seen = set()
+        for form in self.forms:
+            pk = form.instance.pk
+            if pk is None or pk not in focus_ids or pk in seen:
+                raise forms.ValidationError(self.STALE, code="stale")
+            seen.add(pk)
+
+
+FocusActionFormSet = modelformset_factory(
+    Project,
+    form=FocusActionForm,
+    formset=BaseFocusActionFormSet,
+    extra=0,
+    can_delete=False,
+    edit_only=True,
+    max_num=MAX_FOCUS_FORMS,
+    absolute_max=MAX_FOCUS_FORMS,
+    validate_max=True,
+)
 
 
 class AddFocusForm(forms.Form):

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from contratville import converters  # noqa: F401 - registers <int64:…>
+
 from . import views, views_bilan, views_dashboard
 
 app_name = "reports"
@@ -8,8 +10,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("tableau-de-bord/", views_dashboard.dashboard_view, name="dashboard"),
     path("tableau-de-bord/communes.geojson", views_dashboard.communes_geojson_view, name="dashboard-geojson"),
-    path("bilan/<int:year>.json", views.bilan_json, name="bilan-json"),
-    path("bilan/<int:year>/", views_bilan.bilan_page, name="bilan"),
-    path("bilan/<int:year>.pdf", views_bilan.bilan_pdf, name="bilan-pdf"),
-    path("bilan/<int:year>/textes/", views_bilan.bilan_texts, name="bilan-texts"),
+    path("bilan/<int64:year>.json", views.bilan_json, name="bilan-json"),
+    path("bilan/<int64:year>/", views_bilan.bilan_page, name="bilan"),
+    path("bilan/<int64:year>.pdf", views_bilan.bilan_pdf, name="bilan-pdf"),
+    path("bilan/<int64:year>/textes/", views_bilan.bilan_texts, name="bilan-texts"),
 ]

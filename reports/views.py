@@ -8,6 +8,7 @@ from contratville.permissions import permission_required
 from contratville.versioning import Versions
 
 from .selectors import bilan_as_json
+from .views_bilan import check_year
 from .views_dashboard import dashboard_view
 
 
@@ -25,6 +26,7 @@ def home(request):
 
 @permission_required("projects.view_bilan")
 def bilan_json(request, year: int):
+    check_year(year)
     # The year's figures from the dashboard's cache, never stale (contratville.versioning).
     figures = bilan_as_json(year, versions=Versions.read())
     return JsonResponse(figures, json_dumps_params={"ensure_ascii": False, "indent": 2})

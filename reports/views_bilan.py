@@ -17,14 +17,14 @@ from .services import bilan_texts_update
 YEARS = range(2000, 2101)  # ProgrammeYear's own bounds
 
 
-def _check_year(year: int) -> None:
+def check_year(year: int) -> None:
     if year not in YEARS:
         raise Http404("Année hors des limites du programme.")
 
 
 @permission_required("projects.view_bilan")
 def bilan_page(request, year: int):
-    _check_year(year)
+    check_year(year)
     context = bilan.bilan_context(year)
     context["can_edit_texts"] = request.user.has_perm("projects.change_bilan_texts")
     return render(request, "reports/bilan.html", context)
@@ -32,7 +32,7 @@ def bilan_page(request, year: int):
 
 @permission_required("projects.view_bilan")
 def bilan_pdf(request, year: int):
-    _check_year(year)
+    check_year(year)
     response = HttpResponse(bilan.render_pdf(year), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{bilan.pdf_filename(year)}"'
     return response
@@ -61,7 +61,7 @@ def _preview_focus(formset, add_form) -> list[FocusAction]:
 @permission_required("projects.view_bilan", "projects.change_bilan_texts")
 def bilan_texts(request, year: int):
     """The direction writes the year's texts, previews the bilan with them, then saves."""
-    _check_year(year)
+    check_year(year)
     programme_year = ProgrammeYear.objects.filter(year=year).first() or ProgrammeYear(year=year)
     preview_html = ""
     if request.method == "POST":

@@ -13,9 +13,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from contratville.converters import parse_id
 from contratville.permissions import permission_required
 from contratville.versioning import Versions, cache_key, remembered, remembered_html
 from projects.models import Status
@@ -28,9 +28,9 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 def _year(query, options) -> int:
-    value = (query.get("annee") or "").strip()
-    if value.isdigit() and MIN_YEAR <= int(value) <= MAX_YEAR:
-        return int(value)
+    value = parse_id(query.get("annee") or "")
+    if value is not None and MIN_YEAR <= value <= MAX_YEAR:
+        return value
     return default_year(options)
 
 
@@ -150,9 +150,9 @@ def dashboard_view(request):
 
 @require_safe
 @permission_required("projects.view_bilan")
-@cache_control(private=True, max_age=24 * 3600)
 def communes_geojson_view(request):
-    """The communes' contours for the dashboard's map, read from fixtures/reference."""
+    """The communes' contours for the dashboard's map, read from fixtures/reference. Like every
+    answer to a signed-in user, not kept by any cache (contratville/middleware.py)."""
     return HttpResponse(chart_builders.GEOJSON_PATH.read_bytes(), content_type="application/geo+json")
 
 

@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from contratville.converters import parse_id
 from contratville.permissions import permission_required
 from projects.models import Project
 
@@ -39,8 +40,8 @@ def scenario_create(request, seance: int):
 
 
 def _per_page(request) -> int:
-    raw = request.GET.get("par_page", "")
-    return int(raw) if raw.isdigit() and int(raw) in selectors.PER_PAGE_CHOICES else selectors.PER_PAGE
+    value = parse_id(request.GET.get("par_page", ""))
+    return value if value in selectors.PER_PAGE_CHOICES else selectors.PER_PAGE
 
 
 def _editable(request, scenario: Scenario) -> bool:
@@ -55,19 +56,20 @@ def _editable(request, scenario: Scenario) -> bool:
 def _rows_from_post(post) -> list[services.RowInput]:
     rows = []
     for raw_pk in post.getlist("dossier"):
-        if not raw_pk.isdigit():
+        # Ids and versions the database can hold, in ASCII digits ("²" is a digit for isdigit()).
+        project_id = parse_id(raw_pk)
+        if project_id is None:
             continue
         prefix = f"montant-{raw_pk}-"
-        amounts = {
-            int(key[len(prefix) :]): value
-            for key, value in post.items()
-            if key.startswith(prefix) and key[len(prefix) :].isdigit()
-        }
-        version = post.get(f"version-{raw_pk}", "")
+        amounts = {}
+        for key, value in post.items():
+            funder_id = parse_id(key[len(prefix) :]) if key.startswith(prefix) else None
+            if funder_id is not None:
+                amounts[funder_id] = value
         rows.append(
             services.RowInput(
-                project_id=int(raw_pk),
-                version=int(version) if version.isdigit() else 0,
+                project_id=project_id,
+                version=parse_id(post.get(f"version-{raw_pk}", "")) or 0,
                 amounts=amounts,
                 opinion=post.get(f"avis-{raw_pk}", ""),
                 comment=post.get(f"commentaire-{raw_pk}", ""),

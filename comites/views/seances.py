@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from contratville.converters import parse_id
 from contratville.permissions import permission_required
 from projects.models import Project
 
@@ -21,7 +22,8 @@ from .base import YEARS, error_text, seance_or_404
 @permission_required("comites.view_seance")
 def seance_list(request):
     year = request.GET.get("annee", "")
-    seances = selectors.seance_list(int(year) if year.isdigit() and int(year) in YEARS else None)
+    year_value = parse_id(year)
+    seances = selectors.seance_list(year_value if year_value in YEARS else None)
     return render(request, "comites/seance_list.html", {"seances": seances, "year": year})
 
 
@@ -103,7 +105,7 @@ def agenda_add(request, seance: int):
     seance = seance_or_404(seance)
     # Any dossier id is accepted here: the service refuses, with its reason, each one that may
     # not join the agenda (no need to read every eligible dossier of a national year).
-    posted = [(int(pk), "") for pk in request.POST.getlist("dossiers") if pk.isdigit()]
+    posted = [(pk, "") for pk in map(parse_id, request.POST.getlist("dossiers")) if pk is not None]
     form = AgendaAddForm(request.POST, choices=posted)
     if not form.is_valid():
         messages.error(

@@ -110,7 +110,7 @@ def stale_differences(form: ProjectForm, lines: BaseInlineFormSet, current: Proj
     compare(
         "Porteur",
         current.operator.name,
-        your_operator.name if your_operator else your_operator,
+        your_operator.name if your_operator not in (None, _Cleaned.MISSING) else your_operator,
         same=_Cleaned.MISSING
         if your_operator is _Cleaned.MISSING
         else (your_operator is not None and your_operator.pk == current.operator_id),

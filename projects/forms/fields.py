@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from contratville import formatting
+from contratville.converters import IdModelMultipleChoiceField
 from contratville.tabular import parse_amount
 from projects.models import Quartier
 
@@ -72,7 +73,7 @@ class ThemeSelect(forms.Select):
         return option
 
 
-class QuartierChoiceField(forms.ModelMultipleChoiceField):
+class QuartierChoiceField(IdModelMultipleChoiceField):
     def label_from_instance(self, obj: Quartier) -> str:
         communes = ", ".join(commune.name for commune in obj.communes.all())
         label = f"{obj.code} — {obj.name}"

@@ -25,6 +25,7 @@ from ..services import StaleOperatorError, operator_update
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 20
+SEARCH_MAX_LENGTH = 200
 ZERO = Decimal("0.00")
 
 
@@ -145,6 +146,9 @@ def operator_search(request):
     text = request.GET.get("q", "").strip()
     if not text:
         return JsonResponse({"results": []})
+    if "\x00" in text or len(text) > SEARCH_MAX_LENGTH:
+        # PostgreSQL refuses a NUL character in a query.
+        return JsonResponse({"results": [], "erreur": "Recherche invalide."}, status=400)
     operators = search_operators(Operator.objects.all(), text).order_by(french("name"), "pk")[:SEARCH_LIMIT]
     return JsonResponse(
         {
