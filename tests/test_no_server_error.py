@@ -43,8 +43,9 @@ from hypothesis import strategies as st
 
 from contratville import roles
 from contratville.converters import MAX_INT64, Int64Converter
-from projects.filters import OperatorFilter, ProjectFilter
+from projects.filters import ProjectFilter
 from projects.models import ProgrammeYear, Project, Status
+from projects.operator_filters import OperatorFilter
 from reports.filters import PARAMETERS as DASHBOARD_PARAMETERS
 from tests.factories import (
     FondsDeConcoursFactory,
