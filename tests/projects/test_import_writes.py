@@ -12,8 +12,9 @@ import pytest
 from django.contrib.auth.models import Group
 
 from contratville import roles
-from projects.imports import service as services
-from projects.imports.service import COLUMNS, programmation_import
+from projects.imports import history, writing
+from projects.imports.format import COLUMNS
+from projects.imports.service import programmation_import
 from projects.models import FundingLine, Operator, ProgrammeYear, Project, StatusChange
 from tests.factories import OperatorFactory, ProjectFactory, UserFactory
 
@@ -273,7 +274,7 @@ def test_a_reimport_records_what_it_changes_and_a_third_import_changes_nothing()
 
 def test_a_collision_while_writing_is_reported_and_nothing_is_written(monkeypatch):
     """Another import writing the same dossier at the same time: a French error, not a crash."""
-    create = services._create
+    create = writing.insert_instances
 
     def racing(model, instances):
         if model is Project and instances:
@@ -281,7 +282,7 @@ def test_a_collision_while_writing_is_reported_and_nothing_is_written(monkeypatc
             ProjectFactory(year=year, reference=instances[0].reference)
         create(model, instances)
 
-    monkeypatch.setattr(services, "_create", racing)
+    monkeypatch.setattr(writing, "insert_instances", racing)
     rows = _snapshot()
     result = programmation_import(content=_file(FIRST), filename="premier.csv", user=_importer())
     assert [issue.message.split(" : ")[0] for issue in result.errors] == [
@@ -293,9 +294,7 @@ def test_a_collision_while_writing_is_reported_and_nothing_is_written(monkeypatc
 def test_records_are_complete_when_written_in_several_statements(monkeypatch):
     """SQLite takes a bounded number of parameters per statement: the records of a large file
     are written in chunks of dossiers (here of two), and none is missing."""
-    from projects.imports import service as services
-
-    monkeypatch.setattr(services, "SQLITE_KEYS_PER_STATEMENT", 2)
+    monkeypatch.setattr(history, "SQLITE_KEYS_PER_STATEMENT", 2)
     result = programmation_import(content=_file(FIRST), filename="premier.csv", user=_importer())
     assert result.ok, result.errors
     reason = "Import de programmation premier.csv"
