@@ -4,7 +4,9 @@ trail of each (`history`).
 
 Rows are written in bulk: by `COPY` on PostgreSQL (the ids of new dossiers and porteurs taken
 from their sequence first), one `INSERT` run over all rows elsewhere, and `bulk_update` naming
-only the fields some dossier changes. The replaced funding lines are deleted by one SQL
+only the fields some dossier changes; the programme years and the porteurs with simple-history's
+bulk helpers (`bulk_create_with_history`, `bulk_update_with_history`), the rest of the audit
+trail as `history` explains. The replaced funding lines are deleted by one SQL
 `DELETE` through the connection's cursor, after their audit trail is recorded: the ORM's
 `QuerySet.delete()` would load every line and send its signals, on which simple-history would
 record each line again, one by one, without the import's user and reason.
@@ -13,6 +15,7 @@ record each line again, one by one, without the import's user and reason.
 from django.db import connections, models
 from django.db.models import F
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from projects.models import FundingLine, Operator, ProgrammeYear, Project, StatusChange
 
@@ -101,17 +104,19 @@ def write_plan(plan: Plan, history: HistoryWriter, *, user, comment: str) -> Non
     with `user` and `comment`. Raises IntegrityError when a concurrent write collides."""
     known_years = set(ProgrammeYear.objects.filter(year__in=plan.years).values_list("year", flat=True))
     new_years = [ProgrammeYear(year=year) for year in plan.years if year not in known_years]
-    ProgrammeYear.objects.bulk_create(new_years)
-    history.record(ProgrammeYear, "+", [year.pk for year in new_years])
+    if new_years:
+        bulk_create_with_history(new_years, ProgrammeYear, **history.defaults)
 
     operators = plan.operators
     insert_instances(Operator, operators.created)
-    history.record(Operator, "+", [operator.pk for operator in operators.created])
+    history.created(Operator, operators.created)
     if operators.updated:
-        for operator in operators.updated.values():
+        changed = [operators.updated[pk] for pk in sorted(operators.updated)]
+        for operator in changed:
             operator.updated_at = plan.now
-        Operator.objects.bulk_update(operators.updated.values(), ["name", "kind", "siret", "updated_at"])
-        history.record(Operator, "~", sorted(operators.updated))
+        bulk_update_with_history(
+            changed, Operator, ["name", "kind", "siret", "updated_at"], **history.defaults
+        )
 
     for creation in plan.creations:
         creation.project.operator = creation.operator
