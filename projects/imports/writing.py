@@ -9,7 +9,9 @@ bulk helpers (`bulk_create_with_history`, `bulk_update_with_history`), the rest 
 trail as `history` explains. The replaced funding lines are deleted by one SQL
 `DELETE` through the connection's cursor, after their audit trail is recorded: the ORM's
 `QuerySet.delete()` would load every line and send its signals, on which simple-history would
-record each line again, one by one, without the import's user and reason.
+record each line again, one by one, without the import's user and reason. What the ORM would
+do besides is done first: the rows that point to a replaced line (`on_delete=SET_NULL`: a
+scenario's line, a funder's decision) have their link emptied.
 """
 
 from django.db import connections, models
@@ -209,7 +211,9 @@ def write_plan(plan: Plan, history: HistoryWriter, *, user, comment: str) -> Non
 
 def _delete_lines(project_ids: list[int]) -> None:
     """Delete the funding lines of these dossiers: one `DELETE` (per chunk of dossiers on
-    SQLite), no model instance, no signal (see the module's docstring)."""
+    SQLite), no model instance, no signal (see the module's docstring). The rows of other models
+    that point to a deleted line (a scenario's line, a funder's decision) keep their row, their
+    link emptied first, as their `on_delete=SET_NULL` asks and as `QuerySet.delete()` would do."""
     if not project_ids:
         return
     connection = connections[FundingLine.objects.db]
@@ -218,5 +222,20 @@ def _delete_lines(project_ids: list[int]) -> None:
     column = quote(meta.get_field("project").column)
     with connection.cursor() as cursor:
         for chunk in key_chunks(connection, project_ids):
+            doomed = FundingLine.objects.filter(project_id__in=chunk).values("pk")
+            for link in links_to_lines():
+                link.related_model._base_manager.filter(**{f"{link.field.name}__in": doomed}).update(
+                    **{link.field.name: None}
+                )
             where, params = in_values(connection, column, chunk)
             cursor.execute(f"DELETE FROM {quote(meta.db_table)} WHERE {where}", params)
+
+
+def links_to_lines() -> list:
+    """The foreign keys of other models to a funding line (their reverse relations), all
+    `on_delete=SET_NULL`: a row that records something of a line outlives it."""
+    return [
+        field
+        for field in FundingLine._meta.get_fields()
+        if field.one_to_many and field.auto_created and not field.concrete
+    ]

@@ -304,3 +304,46 @@ def test_records_are_complete_when_written_in_several_statements(monkeypatch):
     assert sorted(record.id for record in _records(FundingLine, reason)) == sorted(line.pk for line in lines)
     snapshots = Project.history.model.quartiers.model.objects.filter(history__history_change_reason=reason)
     assert snapshots.count() == Project.quartiers.through.objects.filter(project__year_id=2031).count() > 0
+
+
+def test_every_link_to_a_funding_line_outlives_it():
+    """The import deletes the lines it replaces by SQL: what points to them must be emptied,
+    not deleted nor protecting them."""
+    from django.db.models import SET_NULL
+
+    links = writing.links_to_lines()
+    assert {link.related_model._meta.label for link in links} == {
+        "comites.ScenarioLine",
+        "comites.FundingDecision",
+    }
+    assert all(link.on_delete is SET_NULL for link in links)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_reimport_replaces_lines_that_a_scenario_proposed_and_the_scenario_keeps_its_rows():
+    """Committed for real: the foreign keys are checked at the commit."""
+    import datetime
+
+    from comites.models import ScenarioLine
+    from comites.services import agenda_add_projects, scenario_create, seance_create
+
+    user = _importer(username="importeur")
+    assert programmation_import(content=_file(FIRST), filename="premier.csv", user=user).ok
+    w001 = Project.objects.get(reference="W-001")
+    seance = seance_create(year=2031, date=datetime.date(2031, 3, 1), kind="comite_programmation", user=user)
+    assert agenda_add_projects(seance=seance, project_ids=[w001.pk], user=user).added == [w001]
+    scenario = scenario_create(seance=seance, name="Hypothèse haute", user=user)
+    old_lines = sorted(FundingLine.objects.filter(project=w001).values_list("pk", flat=True))
+    assert (
+        sorted(ScenarioLine.objects.filter(scenario=scenario).values_list("funding_line_id", flat=True))
+        == old_lines
+    )
+
+    result = programmation_import(content=_file(SECOND), filename="second.csv", user=user)
+    assert result.ok, result.errors
+    assert not FundingLine.objects.filter(pk__in=old_lines).exists()
+    assert list(
+        ScenarioLine.objects.filter(scenario=scenario)
+        .order_by("id")
+        .values_list("funding_line_id", "requested")
+    ) == [(None, Decimal("12000.00")), (None, Decimal("5000.00"))]
