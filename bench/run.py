@@ -417,6 +417,7 @@ def import_file(year: int, rows: int, seed: int = 7) -> tuple[bytes, dict]:
     """A programmation file of `rows` funding lines, ~5 a dossier, for `year`: porteurs mostly
     already known (by name, with their SIRET and kind), some new; real quartiers, thématiques
     and funders; statuses as a year being programmed."""
+    from projects.imports.format import COLUMNS
     from projects.models import Funder, Operator, Quartier, Theme
 
     rng = random.Random(seed)
@@ -427,24 +428,7 @@ def import_file(year: int, rows: int, seed: int = 7) -> tuple[bytes, dict]:
     statuses = ["depose", "en_instruction", "programme", "programme", "programme", "refuse"]
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(
-        [
-            "annee",
-            "numero_dossier",
-            "intitule",
-            "porteur",
-            "siret",
-            "type_porteur",
-            "pilier",
-            "thematique",
-            "quartiers",
-            "statut",
-            "financeur",
-            "nature",
-            "montant_demande",
-            "montant_accorde",
-        ]
-    )
+    writer.writerow(COLUMNS)
     written, dossier = 0, 0
     while written < rows:
         dossier += 1
@@ -458,24 +442,23 @@ def import_file(year: int, rows: int, seed: int = 7) -> tuple[bytes, dict]:
         for funder in rng.sample(funders, k=min(len(funders), rows - written, rng.choice([4, 5, 6]))):
             requested = Decimal(rng.randrange(500, 60000, 50))
             granted = requested if status == "programme" else ""
-            writer.writerow(
-                [
-                    year,
-                    f"BENCH-{dossier:05d}",
-                    f"Action du banc d'essai n° {dossier}",
-                    name,
-                    siret,
-                    kind,
-                    pillar,
-                    theme,
-                    chosen,
-                    status,
-                    funder,
-                    "",
-                    f"{requested:.2f}",
-                    f"{granted:.2f}" if granted != "" else "",
-                ]
-            )
+            cells = {
+                "annee": year,
+                "numero_dossier": f"BENCH-{dossier:05d}",
+                "intitule": f"Action du banc d'essai n° {dossier}",
+                "porteur": name,
+                "siret": siret,
+                "type_porteur": kind,
+                "pilier": pillar,
+                "thematique": theme,
+                "quartiers": chosen,
+                "statut": status,
+                "financeur": funder,
+                "nature": "",
+                "montant_demande": f"{requested:.2f}",
+                "montant_accorde": f"{granted:.2f}" if granted != "" else "",
+            }
+            writer.writerow([cells[column] for column in COLUMNS])
             written += 1
     return out.getvalue().encode("utf-8"), {"dossiers": dossier}
 

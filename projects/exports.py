@@ -1,8 +1,8 @@
 """The dossiers as spreadsheets (docs/import-format.md).
 
-`csv` and `xlsx` write the import format itself, one row per funding line, so that an export
-edited in a spreadsheet imports back and an unedited one changes nothing. `xlsx-lisible` is for
-people: French headers, labels instead of codes, a totals row.
+`csv` and `xlsx` write the import format itself (`projects.imports.format`), one row per
+funding line, so that an export edited in a spreadsheet imports back and an unedited one changes
+nothing. `xlsx-lisible` is for people: French headers, labels instead of codes, a totals row.
 
 No cell may start a formula in the reader's spreadsheet: text that begins with `=`, `+`, `-` or
 `@` gets a leading apostrophe (`formula_safe`), which the import removes again.
@@ -24,29 +24,33 @@ from contratville.formatting import XLSX_AMOUNT_FORMAT, plain_amount
 from contratville.tabular import formula_safe
 from projects.models import Nature, OperatorKind, Status
 
-from .imports.service import COLUMNS
+from .imports.format import AMOUNT_COLUMNS, COLUMNS, LABELS, QUARTIER_SEPARATOR
 from .selectors import ExportDossier
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-AMOUNT_COLUMNS = {"montant_demande", "montant_accorde"}
 ZERO = Decimal("0.00")
 
+# The readable export's columns (all but the SIRET), with their widths; the headers are the
+# format's French labels.
 READABLE_COLUMNS = [
     # (header, width)
-    ("Année", 8),
-    ("N° de dossier", 16),
-    ("Intitulé", 50),
-    ("Porteur", 36),
-    ("Type de porteur", 18),
-    ("Pilier", 28),
-    ("Thématique", 36),
-    ("Quartiers", 36),
-    ("Statut", 15),
-    ("Financeur", 32),
-    ("Nature", 20),
-    ("Montant demandé", 17),
-    ("Montant accordé", 17),
+    (LABELS[name], width)
+    for name, width in (
+        ("annee", 8),
+        ("numero_dossier", 16),
+        ("intitule", 50),
+        ("porteur", 36),
+        ("type_porteur", 18),
+        ("pilier", 28),
+        ("thematique", 36),
+        ("quartiers", 36),
+        ("statut", 15),
+        ("financeur", 32),
+        ("nature", 20),
+        ("montant_demande", 17),
+        ("montant_accorde", 17),
+    )
 ]
 IMPORT_COLUMN_WIDTHS = {
     "annee": 8,
@@ -111,7 +115,7 @@ def import_format_rows(dossiers: Iterable[ExportDossier]) -> Iterator[list]:
             dossier.operator_kind,
             dossier.pillar_code,
             dossier.theme_code,
-            "|".join(code for code, _ in dossier.quartiers),
+            QUARTIER_SEPARATOR.join(code for code, _ in dossier.quartiers),
             dossier.status,
         ]
         if not dossier.lines:

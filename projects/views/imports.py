@@ -6,7 +6,8 @@
    server (projects.imports.storage) under a random token.
 3. The confirmation imports those same bytes for real, for the user who previewed them.
 
-The import templates offered for download hold the format's headers and one example row.
+The import templates offered for download hold the format's headers (`projects.imports.format`)
+and one example row.
 """
 
 import csv
@@ -29,28 +30,11 @@ from contratville.formatting import XLSX_AMOUNT_FORMAT
 from contratville.permissions import permission_required
 from projects.models import Funder, Nature, OperatorKind, Pillar, Status, Theme
 
-from ..imports.service import COLUMNS, OPTIONAL_COLUMNS, programmation_import
+from ..imports.format import COLUMNS, OPTIONAL_COLUMNS, column_help
+from ..imports.service import programmation_import
 from ..imports.storage import pending_import_store, pending_import_take
 
 ALLOWED_EXTENSIONS = (".csv", ".xlsx")
-
-# What each column holds, shown beside the upload form.
-COLUMN_HELP = {
-    "annee": "Année de programmation, par exemple 2022.",
-    "numero_dossier": "Numéro du dossier, unique dans son année.",
-    "intitule": "Intitulé de l'action.",
-    "porteur": "Nom du porteur de projet.",
-    "siret": "SIRET du porteur : 14 chiffres, espaces permis.",
-    "type_porteur": "Type de porteur : " + ", ".join(OperatorKind.values) + ".",
-    "pilier": "Pilier : cohesion_sociale, cadre_de_vie, emploi ou pilotage.",
-    "thematique": "Code ANCT de la thématique, par exemple 1.1.",
-    "quartiers": "Codes QPV (QP… ou QN…) séparés par « | » ; peut rester vide.",
-    "statut": "Statut du dossier : " + ", ".join(Status.values) + ".",
-    "financeur": "Code du financeur ; vide pour un dossier sans ligne de financement.",
-    "nature": "droit_commun ou specifique ; vide : la nature habituelle du financeur.",
-    "montant_demande": "Montant demandé : 1234.56, 1 234,56 ou 1234.",
-    "montant_accorde": "Montant accordé, mêmes formes ; peut rester vide.",
-}
 
 
 def example_row() -> dict[str, str]:
@@ -107,9 +91,10 @@ class ImportUploadForm(forms.Form):
 
 
 def _format_context() -> dict:
+    help_texts = column_help()
     return {
         "columns": [
-            {"name": name, "required": name not in OPTIONAL_COLUMNS, "help": COLUMN_HELP.get(name, "")}
+            {"name": name, "required": name not in OPTIONAL_COLUMNS, "help": help_texts[name]}
             for name in COLUMNS
         ],
         "pillars": Pillar.objects.all(),
@@ -203,6 +188,7 @@ def _confirm(request):
 
 
 def template_rows() -> tuple[list[str], list[str]]:
+    """The templates' header (the format's columns) and example row."""
     row = example_row()
     return list(COLUMNS), [row[column] for column in COLUMNS]
 
@@ -236,8 +222,9 @@ def _xlsx_template() -> HttpResponse:
         sheet.column_dimensions[cell.column_letter].width = max(14, len(str(cell.value)) + 4)
     guide = book.create_sheet("Mode d'emploi")
     guide.append(["colonne", "obligatoire", "contenu"])
+    help_texts = column_help()
     for column in COLUMNS:
-        guide.append([column, "non" if column in OPTIONAL_COLUMNS else "oui", COLUMN_HELP.get(column, "")])
+        guide.append([column, "non" if column in OPTIONAL_COLUMNS else "oui", help_texts[column]])
     guide.column_dimensions["C"].width = 80
     buffer = io.BytesIO()
     book.save(buffer)

@@ -77,13 +77,17 @@ def project_list(request):
     line_filters = filterset.line_filters if valid else {}
     totals, line_totals = FundingTotals(), None
     if valid:
+        filters = _filter_key(request.GET, filterset)
+
         # The count and the totals of the whole filtered set (the costly part at national
         # scale) are kept under the data's versions: never stale; the page's rows are read live.
         def figures():
-            line = funding_totals(projects, **line_filters) if any(line_filters.values()) else None
-            return projects.count(), funding_totals(projects), line
+            # No filter in the address: the totals of every dossier (`funding_totals(None)`).
+            scope = projects if filters else None
+            line = funding_totals(scope, **line_filters) if any(line_filters.values()) else None
+            return projects.count(), funding_totals(scope), line
 
-        key = cache_key("dossier-list", _filter_key(request.GET, filterset), versions.all())
+        key = cache_key("dossier-list", filters, versions.all())
         paginator.count, totals, line_totals = remembered(key, figures)
     page = paginator.get_page(request.GET.get("page"))
     return render(

@@ -21,7 +21,8 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from contratville import roles
-from projects.imports.service import COLUMNS, programmation_import
+from projects.imports.format import COLUMNS
+from projects.imports.service import programmation_import
 from projects.imports.storage import pending_import_store
 from projects.models import FundingLine, Operator, ProgrammeYear, Project, Status, StatusChange
 from tests.factories import (

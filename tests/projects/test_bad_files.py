@@ -20,8 +20,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from contratville import roles, tabular
-from contratville.tabular import MAX_CELL_LENGTH, MAX_COLUMNS, MAX_ROWS, TableError, read_table
-from projects.imports.service import COLUMNS, programmation_import
+from contratville.tabular import MAX_CELL_LENGTH, MAX_COLUMNS, MAX_ROWS, TableError, read_table, xlsxfile
+from projects.imports.format import COLUMNS
+from projects.imports.service import programmation_import
 from projects.models import FundingLine, Operator, Project
 from tests.factories import UserFactory
 from tests.projects.test_programmation_import import GOOD_ROWS, csv_bytes
@@ -316,7 +317,7 @@ def test_a_crafted_archive_is_refused_before_any_xml_is_parsed(name, monkeypatch
     def no_parsing(*args, **kwargs):
         raise AssertionError("the workbook was opened")
 
-    monkeypatch.setattr(tabular.openpyxl, "load_workbook", no_parsing)
+    monkeypatch.setattr(xlsxfile.openpyxl, "load_workbook", no_parsing)
     with pytest.raises(TableError) as info:
         read_table((BAD_FILES / name).read_bytes(), name)
     assert str(info.value) == EXPECTED[name][2]

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from contratville import roles
-from projects.imports.service import COLUMNS, programmation_import
+from projects.imports.format import COLUMNS
+from projects.imports.service import programmation_import
 from projects.models import FundingLine, Operator, ProgrammeYear, Project, StatusChange
 from projects.selectors import dossiers_for_export
 from tests.factories import FundingLineFactory, ProjectFactory, UserFactory, funder, quartier

@@ -12,7 +12,8 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from contratville import roles
-from projects.imports.service import COLUMNS, programmation_import
+from projects.imports.format import COLUMNS
+from projects.imports.service import programmation_import
 from projects.imports.storage import pending_import_get, pending_import_store, pending_import_take
 from projects.models import Funder, FundingLine, Operator, Project, Status, StatusChange
 from tests.factories import FundingLineFactory, ProjectFactory, UserFactory

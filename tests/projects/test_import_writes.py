@@ -12,8 +12,9 @@ import pytest
 from django.contrib.auth.models import Group
 
 from contratville import roles
-from projects.imports import service as services
-from projects.imports.service import COLUMNS, programmation_import
+from projects.imports import history, writing
+from projects.imports.format import COLUMNS
+from projects.imports.service import programmation_import
 from projects.models import FundingLine, Operator, ProgrammeYear, Project, StatusChange
 from tests.factories import OperatorFactory, ProjectFactory, UserFactory
 
@@ -273,7 +274,7 @@ def test_a_reimport_records_what_it_changes_and_a_third_import_changes_nothing()
 
 def test_a_collision_while_writing_is_reported_and_nothing_is_written(monkeypatch):
     """Another import writing the same dossier at the same time: a French error, not a crash."""
-    create = services._create
+    create = writing.insert_instances
 
     def racing(model, instances):
         if model is Project and instances:
@@ -281,7 +282,7 @@ def test_a_collision_while_writing_is_reported_and_nothing_is_written(monkeypatc
             ProjectFactory(year=year, reference=instances[0].reference)
         create(model, instances)
 
-    monkeypatch.setattr(services, "_create", racing)
+    monkeypatch.setattr(writing, "insert_instances", racing)
     rows = _snapshot()
     result = programmation_import(content=_file(FIRST), filename="premier.csv", user=_importer())
     assert [issue.message.split(" : ")[0] for issue in result.errors] == [
@@ -293,9 +294,7 @@ def test_a_collision_while_writing_is_reported_and_nothing_is_written(monkeypatc
 def test_records_are_complete_when_written_in_several_statements(monkeypatch):
     """SQLite takes a bounded number of parameters per statement: the records of a large file
     are written in chunks of dossiers (here of two), and none is missing."""
-    from projects.imports import service as services
-
-    monkeypatch.setattr(services, "SQLITE_KEYS_PER_STATEMENT", 2)
+    monkeypatch.setattr(history, "SQLITE_KEYS_PER_STATEMENT", 2)
     result = programmation_import(content=_file(FIRST), filename="premier.csv", user=_importer())
     assert result.ok, result.errors
     reason = "Import de programmation premier.csv"
@@ -305,3 +304,46 @@ def test_records_are_complete_when_written_in_several_statements(monkeypatch):
     assert sorted(record.id for record in _records(FundingLine, reason)) == sorted(line.pk for line in lines)
     snapshots = Project.history.model.quartiers.model.objects.filter(history__history_change_reason=reason)
     assert snapshots.count() == Project.quartiers.through.objects.filter(project__year_id=2031).count() > 0
+
+
+def test_every_link_to_a_funding_line_outlives_it():
+    """The import deletes the lines it replaces by SQL: what points to them must be emptied,
+    not deleted nor protecting them."""
+    from django.db.models import SET_NULL
+
+    links = writing.links_to_lines()
+    assert {link.related_model._meta.label for link in links} == {
+        "comites.ScenarioLine",
+        "comites.FundingDecision",
+    }
+    assert all(link.on_delete is SET_NULL for link in links)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_reimport_replaces_lines_that_a_scenario_proposed_and_the_scenario_keeps_its_rows():
+    """Committed for real: the foreign keys are checked at the commit."""
+    import datetime
+
+    from comites.models import ScenarioLine
+    from comites.services import agenda_add_projects, scenario_create, seance_create
+
+    user = _importer(username="importeur")
+    assert programmation_import(content=_file(FIRST), filename="premier.csv", user=user).ok
+    w001 = Project.objects.get(reference="W-001")
+    seance = seance_create(year=2031, date=datetime.date(2031, 3, 1), kind="comite_programmation", user=user)
+    assert agenda_add_projects(seance=seance, project_ids=[w001.pk], user=user).added == [w001]
+    scenario = scenario_create(seance=seance, name="Hypothèse haute", user=user)
+    old_lines = sorted(FundingLine.objects.filter(project=w001).values_list("pk", flat=True))
+    assert (
+        sorted(ScenarioLine.objects.filter(scenario=scenario).values_list("funding_line_id", flat=True))
+        == old_lines
+    )
+
+    result = programmation_import(content=_file(SECOND), filename="second.csv", user=user)
+    assert result.ok, result.errors
+    assert not FundingLine.objects.filter(pk__in=old_lines).exists()
+    assert list(
+        ScenarioLine.objects.filter(scenario=scenario)
+        .order_by("id")
+        .values_list("funding_line_id", "requested")
+    ) == [(None, Decimal("12000.00")), (None, Decimal("5000.00"))]

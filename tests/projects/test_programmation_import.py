@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from projects.imports.service import COLUMNS, programmation_import
+from projects.imports.format import COLUMNS
+from projects.imports.service import programmation_import
 from projects.models import FundingLine, Nature, Operator, ProgrammeYear, Project, StatusChange
 from tests.factories import OperatorFactory
 

@@ -1,10 +1,13 @@
 """Reading spreadsheets as people write them."""
 
 import io
+import re
+import zipfile
 from decimal import Decimal
 
 import openpyxl
 import pytest
+from openpyxl.chart import BarChart, Reference
 
 from contratville.tabular import TableError, formula_safe, normalize_key, parse_amount, read_table
 
@@ -124,3 +127,55 @@ def test_unreadable_files_are_refused_in_french(content, name, message):
     with pytest.raises(TableError) as info:
         read_table(content, name)
     assert str(info.value) == message
+
+
+def _workbook(first: list, second: list, layout: str) -> bytes:
+    """A workbook of two sheets of rows, `first` being the one a reader reads first, its
+    formulas saved without their computed value. `layout`: "simple"; "chart first" (a chart
+    sheet before them); "reordered" (`first` is the workbook's second part, listed first)."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    if layout == "chart first":
+        chart_sheet = book.create_chartsheet("Graphique")
+    for title, rows in [("Données", first), ("Autre", second)][:: -1 if layout == "reordered" else 1]:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    if layout == "chart first":
+        chart = BarChart()
+        chart.add_data(Reference(book["Données"], min_col=1, min_row=1, max_row=2))
+        chart_sheet.add_chart(chart)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    written, uncalculated = zipfile.ZipFile(io.BytesIO(buffer.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(uncalculated, "w") as archive:
+        for info in written.infolist():
+            # openpyxl writes an empty value beside each formula; a program that does not
+            # calculate writes none.
+            data = written.read(info).replace(b"</f><v />", b"</f>")
+            if layout == "reordered" and info.filename == "xl/workbook.xml":
+                sheets = re.findall(rb"<sheet [^>]*/>", data)
+                data = data.replace(b"".join(sheets), b"".join(reversed(sheets)))
+            archive.writestr(info, data)
+    return uncalculated.getvalue()
+
+
+LAYOUTS = ["simple", "chart first", "reordered"]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_formula_without_its_value_on_the_first_worksheet_is_refused(layout):
+    content = _workbook([["annee", "montant"], [2022, "=1000+500"]], [["autre"], [1]], layout)
+    with pytest.raises(TableError) as info:
+        read_table(content, "f.xlsx")
+    assert str(info.value) == (
+        "Cellule B2 : la formule « =1000+500 » n'a pas de valeur calculée enregistrée : ouvrez le "
+        "fichier dans votre tableur, enregistrez-le, puis importez-le à nouveau."
+    )
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_formulas_of_another_sheet_are_not_read(layout):
+    content = _workbook([["annee", "montant"], [2022, 1500]], [["total"], ["=SUM(A1:A9)"]], layout)
+    table = read_table(content, "f.xlsx")
+    assert (table.headers, table.rows) == (["annee", "montant"], [(2, ["2022", "1500"])])

@@ -1,7 +1,7 @@
 """`manage.py import_programmation FILE [--dry-run] [--utilisateur LOGIN [--reprise]]`
 (docs/import-format.md).
 
-Whose rights the import has (`projects.imports.service.import_rights`):
+Whose rights the import has (`projects.imports.rights.import_rights`):
 - `--utilisateur LOGIN`: that person's, as in the browser, and the history names them;
 - `--utilisateur LOGIN --reprise`: a data recovery by an administrator, any status allowed,
   recorded as such;

@@ -23,23 +23,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 HERE = Path(__file__).resolve().parent
+# The import format's columns (a standard-library module of the project).
+sys.path.insert(0, str(HERE.parents[2]))
+from projects.imports.format import COLUMNS  # noqa: E402
 
-COLUMNS = [
-    "annee",
-    "numero_dossier",
-    "intitule",
-    "porteur",
-    "siret",
-    "type_porteur",
-    "pilier",
-    "thematique",
-    "quartiers",
-    "statut",
-    "financeur",
-    "nature",
-    "montant_demande",
-    "montant_accorde",
-]
 ROWS = [
     [
         "2022",
