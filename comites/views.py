@@ -22,6 +22,7 @@ from contratville.tabular import parse_amount
 from funding.envelope_services import envelope_remove, envelope_set
 from funding.models import Envelope
 from funding.selectors import envelope_usage
+from projects.filters import parse_filters
 from projects.models import Funder, Pillar, Project
 
 from . import documents, selectors, services
@@ -49,9 +50,15 @@ def _error_text(error: ValidationError) -> str:
 
 @permission_required("comites.view_seance")
 def seance_list(request):
-    year = request.GET.get("annee", "")
-    seances = selectors.seance_list(int(year) if year.isdigit() and int(year) in YEARS else None)
-    return render(request, "comites/seance_list.html", {"seances": seances, "year": year})
+    # `?annee=` read as the dossier filters read it (projects.filters): an invalid year is an
+    # error, never every séance as if they were filtered.
+    parsed = parse_filters({"annee": request.GET.getlist("annee")})
+    seances = selectors.seance_list(parsed.scope.annee) if parsed.is_valid else []
+    return render(
+        request,
+        "comites/seance_list.html",
+        {"seances": seances, "years": parsed.scope.annee, "filter_errors": parsed.messages},
+    )
 
 
 @permission_required("comites.add_seance")
