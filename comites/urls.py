@@ -4,12 +4,14 @@ from django.urls import path
 
 from contratville import converters  # noqa: F401 - registers <int64:…>
 
-from . import views
+from . import views, views_bulk
 
 app_name = "comites"
 
 urlpatterns = [
     path("", views.seance_list, name="seance-list"),
+    # The dossier list's bulk action (projects posts its selection here).
+    path("ajout-a-l-ordre-du-jour/", views_bulk.agenda_bulk_add, name="agenda-bulk"),
     path("seances/nouvelle/", views.seance_create, name="seance-create"),
     path("seances/<int64:seance>/", views.seance_detail, name="seance-detail"),
     path("seances/<int64:seance>/modifier/", views.seance_update, name="seance-update"),

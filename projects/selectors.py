@@ -3,8 +3,8 @@ one dossier with its funding plan for its page and its form.
 
 Amounts come from the funding lines, summed in the database. Per-dossier totals are
 correlated subqueries and the totals of a set are summed over the lines whose dossier is in
-that set (`project IN (…)`): a filter that crosses quartiers or funding lines can never count
-a line twice. One dossier's totals are computed from its lines already loaded with it, so that
+its scope (`projects.filters.DossierScope`, whose conditions across quartiers and funding lines
+are `EXISTS`): a filter that crosses quartiers or funding lines can never count a line twice. One dossier's totals are computed from its lines already loaded with it, so that
 its page's query count does not grow with its lines.
 """
 
@@ -30,6 +30,8 @@ from django.db.models.functions import Coalesce
 from contratville.collation import french
 from contratville.formatting import euros, percent
 from projects.models import FundingLine, Nature, Project, Quartier, Status, StatusChange
+
+from .filters import DossierScope
 
 ZERO = Decimal("0.00")
 TOTAL_FIELD = DecimalField(max_digits=16, decimal_places=2)
@@ -133,22 +135,14 @@ class FundingTotals:
     granted: Decimal = ZERO
 
 
-def funding_totals(projects: QuerySet | None, *, funders=(), natures=()) -> FundingTotals:
-    """Requested and granted totals of the funding lines of the given dossiers (one query);
-    only the lines of the given funders and natures when some are given.
-
-    `projects` None: every dossier, so every line, summed without joining every dossier's id
-    (`project IN (SELECT id FROM project)`: 265 ms instead of 95 at national scale,
-    docs/performance.md). The caller says so, as it knows it filtered nothing."""
-    if projects is None:
-        lines = FundingLine.objects.all()
-    else:
-        lines = FundingLine.objects.filter(project__in=projects.order_by().values("pk"))
-    if funders:
-        lines = lines.filter(funder__in=[funder.pk for funder in funders])
-    if natures:
-        lines = lines.filter(nature__in=natures)
-    row = lines.aggregate(
+def funding_totals(scope: DossierScope | None = None, *, lines_in_scope: bool = False) -> FundingTotals:
+    """Requested and granted totals of the funding lines of the dossiers in `scope` (one
+    query); with `lines_in_scope`, of the lines that the scope's funder and nature filters
+    choose only (`financeur=anct`: the ANCT lines of those dossiers, as the dashboard sums)."""
+    scope = scope or DossierScope()
+    # An empty scope is every line: no condition, no join.
+    condition = scope.line_q() if lines_in_scope else scope.project_q("project__")
+    row = FundingLine.objects.filter(condition).aggregate(
         requested=Coalesce(Sum("amount_requested"), Value(ZERO), output_field=TOTAL_FIELD),
         granted=Coalesce(Sum("amount_granted"), Value(ZERO), output_field=TOTAL_FIELD),
     )

@@ -5,13 +5,14 @@ from django.urls import include, path
 
 from contratville import converters  # noqa: F401 - registers <int64:…>
 
-from .views import detail, editing, imports, listing, operators, workflow
+from .views import bulk, detail, editing, imports, listing, operators, workflow
 
 app_name = "projects"
 
 dossier_patterns = [
     path("", listing.project_list, name="list"),
     path("export/", listing.project_export, name="export"),
+    path("selection/", bulk.selection_action, name="selection"),
     path("import/", imports.project_import, name="import"),
     path("import/modele.<str:fmt>", imports.import_template, name="import-template"),
     path("nouveau/", editing.project_create, name="create"),

@@ -1,5 +1,5 @@
-"""The dashboard's figures beyond the bilan's: credits by quartier and by commune, the years
-on offer, and the reference data of the filters. The bilan's figures themselves come from
+"""The dashboard's figures beyond the bilan's: credits by quartier and by commune, and the years
+on offer. The filters and their reference data are the dossier list's (`projects.filters`). The bilan's figures themselves come from
 `reports.selectors` (`figures_of_years`), so that the dashboard and the bilan never disagree.
 
 Each function runs a fixed number of queries whatever the number of dossiers; the per-dossier
@@ -8,18 +8,17 @@ commune must count once for that commune.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from contratville.collation import sort_key
 from contratville.formatting import euros, number, percent, percent_text
 from contratville.versioning import Versions, cache_key, remembered
-from projects.models import Funder, FundingLine, Operator, Project, Quartier, QuartierKind, Status, Theme
+from projects.filters import DossierScope, FilterReference, QuartierChoice
+from projects.models import Funder, FundingLine, Operator, Project, Status
 
-from .filters import Choices, Scope
 from .selectors import ZERO, BilanFigures, Projection, figures_of_years
 
 
@@ -33,18 +32,8 @@ class AreaFigures:
     projects: int = 0
 
 
-@dataclass
-class QuartierRef:
-    id: int
-    code: str
-    name: str
-    kind: str
-    communes: list[tuple[str, str]] = field(default_factory=list)  # (INSEE code, name)
-    aliases: tuple[str, ...] = ()  # every code it goes by
-
-    @property
-    def label(self) -> str:
-        return self.name if self.kind == QuartierKind.QPV else f"{self.name} (veille)"
+# A quartier with its codes and communes (the filters' reference data).
+QuartierRef = QuartierChoice
 
 
 @dataclass
@@ -59,25 +48,13 @@ class Areas:
 
 
 def quartier_reference() -> list[QuartierRef]:
-    """Every quartier with its communes, in one query."""
-    quartiers: dict[int, QuartierRef] = {}
-    rows = Quartier.objects.order_by("kind", "code_2015", "name").values(
-        "id", "name", "kind", "code_2015", "code_2024", "local_code", "communes__insee_code", "communes__name"
-    )
-    for row in rows:
-        ref = quartiers.get(row["id"])
-        if ref is None:
-            codes = tuple(c for c in (row["code_2015"], row["code_2024"], row["local_code"]) if c)
-            code = codes[0] if codes else ""
-            ref = quartiers[row["id"]] = QuartierRef(row["id"], code, row["name"], row["kind"], aliases=codes)
-        if row["communes__insee_code"]:
-            ref.communes.append((row["communes__insee_code"], row["communes__name"]))
-    return list(quartiers.values())
+    """Every quartier with its communes, in one query (the filters' own reference data)."""
+    return FilterReference().quartiers
 
 
 def areas(
     year: int,
-    scope: Scope | None = None,
+    scope: DossierScope | None = None,
     *,
     quartiers: list[QuartierRef] | None = None,
     projects_programmed: int | None = None,
@@ -89,7 +66,7 @@ def areas(
     add up to the total), and once for each commune where one of its quartiers lies.
     `projects_programmed` (from the year's figures) sizes the "no quartier" row. With a
     `projection` (reports.selectors.Projection), the same figures as if its decisions were taken."""
-    scope = scope or Scope()
+    scope = scope or DossierScope()
     if quartiers is None:
         quartiers = quartier_reference()
     lines = FundingLine.objects.all()
@@ -171,7 +148,7 @@ def areas(
     )
 
 
-def commune_credits(year: int, scope: Scope | None = None) -> list[AreaFigures]:
+def commune_credits(year: int, scope: DossierScope | None = None) -> list[AreaFigures]:
     """Credits programmed for the quartiers of each commune (the map's figures)."""
     return areas(year, scope).communes
 
@@ -203,35 +180,11 @@ def default_year(options: list[YearOption]) -> int:
     return timezone.localdate().year
 
 
-def filter_choices(quartiers: list[QuartierRef]) -> Choices:
-    """The filters' values from the reference data (piliers and thématiques in one query)."""
-    pillars: dict[str, str] = {}
-    themes = []
-    rows = Theme.objects.order_by("pillar__order", "pillar__code", "order", "code").values_list(
-        "code", "label", "pillar__code", "pillar__label"
-    )
-    for code, label, pillar_code, pillar_label in rows:
-        pillars.setdefault(pillar_code, pillar_label)
-        themes.append((code, f"{code} {label}"))
-    communes = {}
-    for q in quartiers:
-        for code, name in q.communes:
-            communes[code] = name
-    return Choices(
-        pilier=list(pillars.items()),
-        thematique=themes,
-        quartier=[(q.code, f"{q.label} ({q.code})") for q in quartiers if q.code],
-        commune=sorted(communes.items(), key=lambda item: sort_key(item[1])),
-        financeur=list(Funder.objects.values_list("code", "label")),
-        quartier_aliases={alias: q.code for q in quartiers for alias in q.aliases},
-    )
-
-
 @dataclass
 class Dashboard:
     year: int
     years: list[YearOption]
-    scope: Scope
+    scope: DossierScope
     figures: BilanFigures
     previous: BilanFigures | None  # None when the year before holds no dossier
     history: list[BilanFigures]  # every year with dossiers, oldest first
@@ -242,11 +195,12 @@ class Dashboard:
 
 def dashboard(
     year: int,
-    scope: Scope,
+    scope: DossierScope,
     years: list[YearOption],
     quartiers: list[QuartierRef],
     *,
     versions: Versions | None = None,
+    operators: list[tuple[int, str]] | None = None,
 ) -> Dashboard:
     """Every figure of the dashboard for one year and scope, in a fixed number of queries.
 
@@ -270,8 +224,9 @@ def dashboard(
         year_areas = remembered(
             cache_key("areas", scope.query_string(), year, versions.of(year)), compute_areas
         )
-    operators = []
-    if scope.porteur:
+    if operators is None:
+        operators = []
+    if scope.porteur and not operators:
         operators = list(Operator.objects.filter(pk__in=scope.porteur).values_list("pk", "name"))
     return Dashboard(
         year=year,

@@ -107,6 +107,8 @@ MATRIX: dict[str, dict[str, object]] = {
     "projects:operator-detail": READ_DOSSIERS,
     "projects:operator-update": WRITE_DOSSIERS,
     "projects:project-transition": everyone(GET_NOT_ALLOWED),
+    # The list's bulk actions (a POST: confirmation, then the change; agents and direction).
+    "projects:selection": everyone(GET_NOT_ALLOWED),
     # Dashboard and bilan (reports/urls.py): every role reads them; only the direction writes
     # the bilan's texts.
     "reports:dashboard": READ_BILAN,
@@ -125,6 +127,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "comites:seance-state": everyone(GET_NOT_ALLOWED),
     "comites:agenda-add": everyone(GET_NOT_ALLOWED),
     "comites:agenda-remove": everyone(GET_NOT_ALLOWED),
+    "comites:agenda-bulk": everyone(GET_NOT_ALLOWED),
     "comites:scenario-create": everyone(GET_NOT_ALLOWED),
     "comites:scenario-compare": READ_BILAN,
     "comites:seance-decisions-pdf": READ_BILAN,
@@ -493,6 +496,11 @@ WRITES = {
         {"action": "enregistrer", "textes-perspectives_text": "Écrit sans droit"},
     ),
     "import-confirm": lambda w: ("/projets/import/", {"action": "confirm", "token": w["token"]}),
+    # The list's bulk move, confirmed: every dossier of the filter to « en instruction ».
+    "bulk-status": lambda w: (
+        "/projets/selection/",
+        {"action": "instruction", "portee": "filtre", "filtre": "", "confirmer": "oui"},
+    ),
     # The admin's change page, asked to programme the dossier and make it a focus of the bilan.
     "admin-change": lambda w: (
         f"/admin/projects/project/{w['project'].pk}/change/",
@@ -544,6 +552,8 @@ REFUSED = [
     ("texts", "anonymous", LOGIN),
     ("texts", "agent", DENIED),
     ("texts", "comite", DENIED),
+    ("bulk-status", "anonymous", LOGIN),
+    ("bulk-status", "comite", DENIED),
     ("import-confirm", "anonymous", LOGIN),
     ("import-confirm", "comite", DENIED),
     ("admin-change", "anonymous", ADMIN_LOGIN),

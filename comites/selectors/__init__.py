@@ -14,8 +14,10 @@ from .seances import (
     DossierDecision,
     agenda_rows,
     eligible_projects,
+    eligible_queryset,
     seance_decisions,
     seance_list,
+    seances_for_agenda,
 )
 from .table import (
     PER_PAGE,
@@ -48,6 +50,7 @@ __all__ = [
     "agenda_rows",
     "compared_figures",
     "eligible_projects",
+    "eligible_queryset",
     "gauge_text",
     "scenario_differences",
     "scenario_feedback",
@@ -55,4 +58,5 @@ __all__ = [
     "scenario_table",
     "seance_decisions",
     "seance_list",
+    "seances_for_agenda",
 ]

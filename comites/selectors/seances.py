@@ -2,6 +2,7 @@
 it, and the decisions of a séance applied (for its relevé de décisions)."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,13 +26,14 @@ ZERO = Decimal("0.00")
 # Séances ------------------------------------------------------------------------------------
 
 
-def seance_list(year: int | None = None):
-    """Séances, latest first, with how many dossiers and scenarios each has (one query)."""
+def seance_list(years: Iterable[int] = ()):
+    """Séances (of `years`, else of every year), latest first, with how many dossiers and
+    scenarios each has (one query)."""
     seances = Seance.objects.select_related("year").annotate(
         dossiers=Count("agenda_items", distinct=True), scenario_count=Count("scenarios", distinct=True)
     )
-    if year is not None:
-        seances = seances.filter(year_id=year)
+    if years:
+        seances = seances.filter(year_id__in=years)
     return seances.order_by("-date", "-id")
 
 
@@ -66,17 +68,29 @@ def agenda_rows(seance: Seance) -> list[AgendaRow]:
     ]
 
 
-def eligible_projects(seance: Seance, limit: int = 500):
+def eligible_queryset(seance: Seance):
     """Dossiers of the séance's year that could join its agenda: filed, undecided, and on no
-    open séance's agenda (their count, and the first `limit` by reference)."""
+    open séance's agenda (the rules of `services.agenda_add_projects`)."""
     busy = AgendaItem.objects.filter(seance__state__in=SeanceState.open()).values("project_id")
-    projects = (
-        Project.objects.filter(year_id=seance.year_id, status__in=AGENDA_STATUSES)
-        .exclude(pk__in=busy)
-        .select_related("operator")
-        .order_by("reference")
-    )
+    return Project.objects.filter(year_id=seance.year_id, status__in=AGENDA_STATUSES).exclude(pk__in=busy)
+
+
+def eligible_projects(seance: Seance, limit: int = 500):
+    """The eligible dossiers' count, and the first `limit` by reference."""
+    projects = eligible_queryset(seance).select_related("operator").order_by("reference")
     return projects.count(), list(projects[:limit])
+
+
+def seances_for_agenda(projects) -> list[tuple[Seance, int]]:
+    """The séances in preparation, each with how many of `projects` (a queryset of dossiers)
+    may join its agenda now: one query per séance (a few are in preparation at a time)."""
+    chosen = projects.order_by().values("pk")
+    return [
+        (seance, eligible_queryset(seance).filter(pk__in=chosen).count())
+        for seance in Seance.objects.filter(state=SeanceState.EN_PREPARATION)
+        .select_related("year")
+        .order_by("date", "id")
+    ]
 
 
 # Documents -------------------------------------------------------------------------------------

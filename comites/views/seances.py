@@ -9,22 +9,28 @@ from django.views.decorators.http import require_POST
 
 from contratville.converters import parse_id
 from contratville.permissions import permission_required
+from projects.filters import parse_filters
 from projects.models import Project
 
 from .. import selectors, services
 from ..forms import AgendaAddForm, SeanceForm
 from ..models import Opinion, SeanceState, dossier_label
-from .base import YEARS, error_text, seance_or_404
+from .base import error_text, seance_or_404
 
 # Séances ---------------------------------------------------------------------------------------
 
 
 @permission_required("comites.view_seance")
 def seance_list(request):
-    year = request.GET.get("annee", "")
-    year_value = parse_id(year)
-    seances = selectors.seance_list(year_value if year_value in YEARS else None)
-    return render(request, "comites/seance_list.html", {"seances": seances, "year": year})
+    # `?annee=` read as the dossier filters read it (projects.filters): an invalid year is an
+    # error, never every séance as if they were filtered.
+    parsed = parse_filters({"annee": request.GET.getlist("annee")})
+    seances = selectors.seance_list(parsed.scope.annee) if parsed.is_valid else []
+    return render(
+        request,
+        "comites/seance_list.html",
+        {"seances": seances, "years": parsed.scope.annee, "filter_errors": parsed.messages},
+    )
 
 
 @permission_required("comites.add_seance")

@@ -6,7 +6,8 @@ allowed, that the user may decide when the move is a decision of the comité, an
 (who, the move and its comment as the reason). The move gives the dossier a new version, so
 that a dossier form opened before it can no longer be saved over it."""
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -102,6 +103,19 @@ def decision_date_after(
     return current
 
 
+def check_transition(*, from_status: str, to_status: str, user: AbstractBaseUser) -> None:
+    """Refuse a move as `project_change_status` does: ValidationError when the workflow does not
+    allow it, PermissionDenied when it is a decision and `user` may not decide."""
+    if to_status not in ALLOWED_TRANSITIONS.get(from_status, ()):
+        raise ValidationError(
+            "Un dossier au statut « %(from)s » ne peut pas passer au statut « %(to)s ».",
+            code="transition_not_allowed",
+            params={"from": status_label(from_status), "to": status_label(to_status)},
+        )
+    if to_status in DECISIONS and not user.has_perm(DECIDE_PERMISSION):
+        raise PermissionDenied("Seule la direction peut programmer ou refuser un dossier.")
+
+
 @transaction.atomic
 def project_change_status(
     *,
@@ -121,14 +135,7 @@ def project_change_status(
     # status.
     locked = Project.objects.select_for_update().select_related("year").get(pk=project.pk)
     from_status = locked.status
-    if to_status not in ALLOWED_TRANSITIONS.get(from_status, ()):
-        raise ValidationError(
-            "Un dossier au statut « %(from)s » ne peut pas passer au statut « %(to)s ».",
-            code="transition_not_allowed",
-            params={"from": status_label(from_status), "to": status_label(to_status)},
-        )
-    if to_status in DECISIONS and not user.has_perm(DECIDE_PERMISSION):
-        raise PermissionDenied("Seule la direction peut programmer ou refuser un dossier.")
+    check_transition(from_status=from_status, to_status=to_status, user=user)
 
     locked.decision_date = decision_date_after(
         from_status=from_status,
@@ -156,3 +163,54 @@ def project_change_status(
     project.decision_date = locked.decision_date
     project.version = locked.version
     return locked
+
+
+# Several dossiers at once (the dossier list's bulk action) ---------------------------------
+
+
+@dataclass
+class StatusChanges:
+    """What a status change of several dossiers did, or would do: the dossiers moved, and those
+    the workflow refuses, each with its reason in French."""
+
+    moved: list[Project] = field(default_factory=list)
+    refused: list[tuple[Project, str]] = field(default_factory=list)
+
+
+def refusal_reason(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or "Vous n'avez pas le droit de faire ce changement."
+
+
+def preview_status_changes(
+    *, projects: Iterable[Project], to_status: str, user: AbstractBaseUser
+) -> StatusChanges:
+    """Which of `projects` the workflow would move to `to_status` now, and why it would refuse
+    the others (the same checks as `project_change_status`); nothing is written."""
+    result = StatusChanges()
+    for project in projects:
+        try:
+            check_transition(from_status=project.status, to_status=to_status, user=user)
+        except (ValidationError, PermissionDenied) as error:
+            result.refused.append((project, refusal_reason(error)))
+        else:
+            result.moved.append(project)
+    return result
+
+
+def change_status_of_many(
+    *, projects: Iterable[Project], to_status: str, user: AbstractBaseUser, comment: str = ""
+) -> StatusChanges:
+    """Move each of `projects` to `to_status` through `project_change_status` (its checks, its
+    lock, its history), each in its own transaction: a move the workflow refuses is listed with
+    its reason, and leaves the others done."""
+    result = StatusChanges()
+    for project in projects:
+        try:
+            project_change_status(project=project, to_status=to_status, user=user, comment=comment)
+        except (ValidationError, PermissionDenied) as error:
+            result.refused.append((project, refusal_reason(error)))
+        else:
+            result.moved.append(project)
+    return result

@@ -2,8 +2,6 @@
 query parameters of docs/contracts.md §5, so that a filtered list is a bookmark and its export
 button carries the same filters."""
 
-from urllib.parse import urlencode
-
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
@@ -11,13 +9,13 @@ from django.utils import timezone
 
 from contratville.permissions import permission_required
 from contratville.versioning import Versions, cache_key, remembered
-from projects.models import Nature, Project
 
 from ..exports import FORMATS, export_projects, file_name
-from ..filters import ProjectFilter
+from ..filters import PARAMETERS, ProjectFilter
 from ..selectors import SORTS, FundingTotals, dossiers_for_export, funding_totals, parse_sort, project_rows
 
 PAGE_SIZES = (25, 50, 100, 200)
+BULK_PERMISSIONS = ("projects.change_project", "projects.export_projects", "comites.add_agendaitem")
 DEFAULT_PAGE_SIZE = 50
 
 
@@ -52,42 +50,29 @@ def _columns(sort: str, descending: bool) -> list[dict]:
     return columns
 
 
-def _filter_key(query, filterset) -> str:
-    """The filters of the address, in a fixed order (sorting and paging left out)."""
-    return urlencode([(name, value) for name in sorted(filterset.filters) for value in query.getlist(name)])
-
-
-def _filter_errors(filterset) -> list[str]:
-    return [message for messages in filterset.form.errors.values() for message in messages]
-
-
 @permission_required("projects.view_project")
 def project_list(request):
     # The data's versions first, before any figure is read (contratville.versioning).
     versions = Versions.read()
-    filterset = ProjectFilter(request.GET, queryset=Project.objects.all())
+    filterset = ProjectFilter(request.GET)
     valid = filterset.is_valid()
     filterset.prepare_display()
+    scope, names = filterset.scope, filterset.parsed.names
     # Invalid filters show nothing rather than a larger set that looks filtered.
-    projects = filterset.qs if valid else Project.objects.none()
+    projects = filterset.qs
     sort, descending = parse_sort(request.GET.get("tri"))
     page_size = _page_size(request)
     paginator = Paginator(project_rows(projects, sort, descending), page_size)
-    # With a financeur or nature filter, the share of those lines too (as the dashboard sums).
-    line_filters = filterset.line_filters if valid else {}
     totals, line_totals = FundingTotals(), None
     if valid:
-        filters = _filter_key(request.GET, filterset)
-
         # The count and the totals of the whole filtered set (the costly part at national
         # scale) are kept under the data's versions: never stale; the page's rows are read live.
+        # With a financeur or nature filter, the share of those lines too (as the dashboard sums).
         def figures():
-            # No filter in the address: the totals of every dossier (`funding_totals(None)`).
-            scope = projects if filters else None
-            line = funding_totals(scope, **line_filters) if any(line_filters.values()) else None
+            line = funding_totals(scope, lines_in_scope=True) if scope.restricts_lines else None
             return projects.count(), funding_totals(scope), line
 
-        key = cache_key("dossier-list", filters, versions.all())
+        key = cache_key("dossier-list", scope.query_string(), versions.all())
         paginator.count, totals, line_totals = remembered(key, figures)
     page = paginator.get_page(request.GET.get("page"))
     return render(
@@ -96,23 +81,25 @@ def project_list(request):
         {
             "filter": filterset,
             "filters_valid": valid,
-            "filter_errors": _filter_errors(filterset),
+            "filter_errors": filterset.parsed.messages,
             "page": page,
             "paginator": paginator,
             "totals": totals,
             "line_totals": line_totals,
             "line_filter_labels": ", ".join(
-                [funder.label for funder in line_filters.get("funders", [])]
-                + [str(Nature(nature).label) for nature in line_filters.get("natures", [])]
+                [names["financeur"][code] for code in scope.financeur]
+                + [names["nature"][code] for code in scope.nature]
             ),
             "columns": _columns(sort, descending),
             "sort": f"-{sort}" if sort and descending else sort,
             "page_size": page_size,
             "page_sizes": PAGE_SIZES,
             "export_formats": FORMATS.values(),
-            "is_filtered": any(
-                value.strip() for name in filterset.filters for value in request.GET.getlist(name)
-            ),
+            # The bulk actions (`projects.views.bulk`, and the agenda's in comites): the rows'
+            # checkboxes and the action bar, for whoever may take one of them.
+            "bulk_actions": valid and any(request.user.has_perm(perm) for perm in BULK_PERMISSIONS),
+            "filter_query": scope.query_string(),
+            "is_filtered": any(value.strip() for name in PARAMETERS for value in request.GET.getlist(name)),
         },
     )
 
@@ -127,10 +114,10 @@ def project_export(request):
             f"{', '.join(FORMATS)}.",
             content_type="text/plain; charset=utf-8",
         )
-    filterset = ProjectFilter(request.GET, queryset=Project.objects.all())
+    filterset = ProjectFilter(request.GET)
     if not filterset.is_valid():
         return HttpResponseBadRequest(
-            "Les filtres ne sont pas valides, rien n'a été exporté.\n" + "\n".join(_filter_errors(filterset)),
+            "Les filtres ne sont pas valides, rien n'a été exporté.\n" + "\n".join(filterset.parsed.messages),
             content_type="text/plain; charset=utf-8",
         )
     sort, descending = parse_sort(request.GET.get("tri"))

@@ -16,6 +16,7 @@ from contratville.formatting import percent
 from contratville.versioning import Versions, cache_key, remembered_many
 from funding.models import FondsDeConcours
 from funding.selectors import envelope_total_subquery, fcs_envelope_amount
+from projects.filters import DossierScope
 from projects.models import (
     Funder,
     FundingLine,
@@ -26,8 +27,6 @@ from projects.models import (
     Project,
     Status,
 )
-
-from ..filters import Scope
 
 ZERO = Decimal("0.00")
 
@@ -180,7 +179,7 @@ def priority_themes_percent(year: int, rows: list[dict] | None = None) -> Decima
     return percent(on_priority, total)
 
 
-def bilan_figures(year: int, scope: Scope | None = None) -> BilanFigures:
+def bilan_figures(year: int, scope: DossierScope | None = None) -> BilanFigures:
     """All the figures of one year's bilan. A year with no data gives zeros.
 
     `scope` (the dashboard's filters) restricts the dossiers and funding lines counted."""
@@ -189,7 +188,7 @@ def bilan_figures(year: int, scope: Scope | None = None) -> BilanFigures:
 
 def figures_by_year(
     years: Iterable[int],
-    scope: Scope | None = None,
+    scope: DossierScope | None = None,
     *,
     with_fonds_de_concours: bool = False,
     projection: Projection | None = None,
@@ -211,7 +210,7 @@ def figures_by_year(
 
     With a `projection`, the same figures as if its decisions were taken: each query reads the
     projected status and granted amounts instead of the stored ones (never cached)."""
-    scope = scope or Scope()
+    scope = scope or DossierScope()
     years = sorted(set(years))
     # The piliers, each with its thématiques (one query; a pilier without any still comes).
     pillar_rows: list[tuple[str, str, str]] = []
@@ -393,14 +392,14 @@ def set_previous_year(figures: BilanFigures, previous: BilanFigures) -> None:
 
 
 def figures_of_years(
-    years: Iterable[int], scope: Scope | None = None, *, versions: Versions | None = None
+    years: Iterable[int], scope: DossierScope | None = None, *, versions: Versions | None = None
 ) -> dict[int, BilanFigures]:
     """`figures_by_year(years, scope, with_fonds_de_concours=True)`, each year's figures kept in
     the cache under its data version when `versions` is given (read before anything else:
     contratville.versioning). A year's figures are kept without the previous year's priority share,
     which is set here from the figures of both years: a change to 2024 computes 2024 again, and
     no other year."""
-    scope = scope or Scope()
+    scope = scope or DossierScope()
     years = set(years)
     with_before = years | {y - 1 for y in years}
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from contratville.formatting import euros
-from reports.filters import Scope
+from projects.filters import DossierScope
 from reports.selectors import bilan_figures
 from tests.browser.conftest import assert_accessible, make_user, sign_in
 
@@ -66,7 +66,7 @@ def test_the_director_changes_year_and_filter_and_sees_the_charts(director, live
 
     assert "annee=2020" in page.url and "pilier=emploi" in page.url
     expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord — programmation 2020")
-    expected = bilan_figures(2020, Scope(pilier=("emploi",))).total
+    expected = bilan_figures(2020, DossierScope(pilier=("emploi",))).total
     expect(total_programmed(page)).to_have_text(euros(expected))
     expect(page.get_by_text("Filtres appliqués")).to_be_visible()
     expect_charts_drawn(page)

@@ -507,15 +507,14 @@ def _build(count):
         )
 
 
-# session, user, the user's and the groups' permissions; the data's versions; the communes that
-# have a quartier; the list's count, the totals and the page's rows; the layout's programme year
-# (once); one query per list of choices (years, piliers, thématiques, quartiers, funders).
-LIST_QUERIES = 15
-# Filtered: the chosen quartiers, communes and funders are checked, one query each, and the
-# chosen funders' share of the totals is one more.
-FILTERED_LIST_QUERIES = LIST_QUERIES + 4
-# Seen again with the data unchanged, the count and the totals come from the cache
-# (contratville.versioning): two queries fewer, three when filtered by funder.
+# session, user, the user's and the groups' permissions; the data's versions; the filters'
+# reference data (piliers with their thématiques, funders, quartiers with their communes: one
+# query each, whether or not a filter is chosen) and the years; the list's count, the totals and
+# the page's rows; the layout's programme year (once).
+LIST_QUERIES = 13
+# Filtered: the chosen codes are checked against the reference data already read; the chosen
+# funders' share of the totals is one more query.
+FILTERED_LIST_QUERIES = LIST_QUERIES + 1
 LIST_QUERIES_FROM_CACHE = LIST_QUERIES - 2
 FILTERED_LIST_QUERIES_FROM_CACHE = FILTERED_LIST_QUERIES - 3
 

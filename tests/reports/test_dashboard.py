@@ -14,9 +14,9 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from contratville import roles
+from projects.filters import DossierScope
 from projects.models import Project, Status
 from reports.dashboard import areas, dashboard, default_year, quartier_reference, year_options
-from reports.filters import Scope
 from reports.selectors import bilan_as_json, bilan_figures, figures_by_year
 from tests.factories import (
     FundingLineFactory,
@@ -152,7 +152,7 @@ def test_the_2021_pilier_tables_read_as_the_seeds(demo, direction):
 def test_the_dashboard_and_the_bilan_never_disagree(demo):
     """Both read `figures_by_year`: the dashboard's 2021 is the bilan's 2021, whatever other
     years are computed beside it."""
-    data = dashboard(2021, Scope(), year_options(), quartier_reference())
+    data = dashboard(2021, DossierScope(), year_options(), quartier_reference())
     bilan = bilan_figures(2021)
     assert data.figures.total == bilan.total == Decimal("6931463.00")
     assert [(p.code, p.droit_commun, p.specifique) for p in data.figures.pillars] == [
@@ -220,12 +220,44 @@ def test_line_filters_keep_only_those_lines(demo, direction):
     assert [r.header for r in table(anct, "financeurs").rows] == ["État – ANCT crédits politique de la ville"]
 
 
-def test_filters_repeat_and_unknown_values_are_ignored(demo, direction):
-    both = direction.get("/tableau-de-bord/?annee=2021&pilier=emploi&pilier=pilotage&pilier=inconnu")
+def test_filters_repeat(demo, direction):
+    both = direction.get("/tableau-de-bord/?annee=2021&pilier=emploi&pilier=pilotage&pilier=emploi")
     assert key_figure(both, "Total programmé") == euros("1 471 815,00")  # 1 407 515 + 64 300
     assert both.context["scope"].pilier == ("emploi", "pilotage")
+
+
+def test_an_unknown_value_is_an_error_and_no_figure_is_shown(demo, direction):
+    """Never the whole programme's figures as if they were filtered (issue 12): the dossier
+    list's own error, in the form and summarised in an alert, and no figure."""
+    page = direction.get("/tableau-de-bord/?annee=2021&pilier=emploi&pilier=emplio")
+    assert page.status_code == 200
+    message = (
+        "Pilier inconnu : « emplio » (codes possibles : cohesion_sociale, cadre_de_vie, emploi, pilotage)."
+    )
+    assert page.context["form"].errors["pilier"] == [message]
+    assert "key_figures" not in page.context and "charts" not in page.context
+    html = page.content.decode()
+    alert = html[html.index('role="alert"') :]
+    assert message.replace("'", "&#x27;") in alert[: alert.index("</div>")]
+    text = text_of(page)
+    assert "Total programmé" not in text and "Chiffres clés" not in text
+    assert "Un filtre n'est pas valide : aucun chiffre n'est affiché tant qu'il n'est pas corrigé." in text
+    # The form keeps what was asked, to be corrected.
+    assert 'value="emploi" id="id_pilier_2" aria-invalid="true" checked' in html
+
     bad_year = direction.get("/tableau-de-bord/?annee=deux-mille")
-    assert bad_year.context["year"] == "2021"
+    assert bad_year.context["form"].errors["annee"] == [
+        "« deux-mille » n'est pas une année (exemple : 2022)."
+    ]
+    assert bad_year.context["year"] == "2021"  # the form offers the default year
+    assert "key_figures" not in bad_year.context
+    two_years = direction.get("/tableau-de-bord/?annee=2020&annee=2021")
+    assert two_years.context["form"].errors["annee"] == [
+        "Le tableau de bord montre une année à la fois : choisissez-en une parmi 2020, 2021."
+    ]
+    csv_data = direction.get("/tableau-de-bord/?annee=2021&pilier=emplio&format=csv&chart=piliers")
+    assert csv_data.status_code == 400
+    assert "Pilier inconnu : « emplio »" in csv_data.content.decode()
 
 
 def test_quartier_and_commune_filters_match_their_rows(demo, direction):
@@ -269,13 +301,13 @@ def test_a_scope_filters_dossiers_and_lines_consistently():
         year=year, operator=OperatorFactory(kind="commune"), pillar=pillar("emploi"), theme=theme("2.1")
     )
     FundingLineFactory(project=b, funder=funder("region"), amount_granted=Decimal("10.00"))
-    figures = figures_by_year([2022], Scope(financeur=("caf",)))[2022]
+    figures = figures_by_year([2022], DossierScope(financeur=("caf",)))[2022]
     assert figures.total == Decimal("40.00")  # the CAF line only
     assert figures.projects_programmed == 1  # the dossier with a CAF line
     assert figures.projects_supported_anct == 1  # that dossier also has ANCT money
-    assert figures_by_year([2022], Scope(type_porteur=("commune",)))[2022].total == Decimal("10.00")
-    assert figures_by_year([2022], Scope(thematique=("1.1",)))[2022].total == Decimal("140.00")
-    assert figures_by_year([2022], Scope(porteur=(association.pk,)))[2022].associative_projects == 1
+    assert figures_by_year([2022], DossierScope(type_porteur=("commune",)))[2022].total == Decimal("10.00")
+    assert figures_by_year([2022], DossierScope(thematique=("1.1",)))[2022].total == Decimal("140.00")
+    assert figures_by_year([2022], DossierScope(porteur=(association.pk,)))[2022].associative_projects == 1
 
 
 # Drill-down, tables and CSV -----------------------------------------------------------------
