@@ -1,6 +1,16 @@
+"""Fixtures for every test: the people of the four roles and their signed-in clients.
+
+`user_in(roles.AGENT, username="camille")` makes a new user in a role's group (other keywords
+go to UserFactory; None: no group); `agent`, `direction`, `comite` and `administrator` are one
+user of each role, `agent_client`... the test's `client` signed in as that user, and
+`client_of(user)` a new client signed in as any user, for a test that needs two people at once.
+Outside a test (a module-scoped fixture), `UserFactory(role=...)` does what `user_in` does."""
+
 import pytest
 from django.db import connections
+from django.test import Client
 
+from contratville import roles
 from tests.factories import UserFactory
 
 
@@ -17,6 +27,73 @@ def django_db_setup(django_db_setup, django_db_blocker):
         if contents is not None:
             type(connection)._test_serialized_contents = contents
     yield
+
+
+@pytest.fixture
+def user_in(db):
+    """`user_in(role, **fields)` → a new user in the group `role` (a name of contratville.roles)."""
+
+    def _user_in(role: str | None, **fields):
+        return UserFactory(role=role, **fields)
+
+    return _user_in
+
+
+@pytest.fixture
+def agent(user_in):
+    return user_in(roles.AGENT)
+
+
+@pytest.fixture
+def direction(user_in):
+    return user_in(roles.DIRECTION)
+
+
+@pytest.fixture
+def comite(user_in):
+    return user_in(roles.COMITE)
+
+
+@pytest.fixture
+def administrator(user_in):
+    """A member of the Administrateurs group, neither staff nor superuser (see `admin_user`)."""
+    return user_in(roles.ADMINISTRATEUR)
+
+
+@pytest.fixture
+def client_of(db):
+    """`client_of(user)` → a new test client signed in as `user`."""
+
+    def _client_of(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _client_of
+
+
+@pytest.fixture
+def agent_client(client, agent):
+    client.force_login(agent)
+    return client
+
+
+@pytest.fixture
+def direction_client(client, direction):
+    client.force_login(direction)
+    return client
+
+
+@pytest.fixture
+def comite_client(client, comite):
+    client.force_login(comite)
+    return client
+
+
+@pytest.fixture
+def administrator_client(client, administrator):
+    client.force_login(administrator)
+    return client
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -29,15 +29,9 @@ pytestmark = pytest.mark.django_db
 NBSP = "\u00a0"
 
 
-def _user_in(group_name, **kwargs):
-    user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
 @pytest.fixture
-def agent():
-    return _user_in(roles.AGENT, first_name="Camille", last_name="Martin")
+def agent(user_in):
+    return user_in(roles.AGENT, first_name="Camille", last_name="Martin")
 
 
 @pytest.fixture
@@ -191,10 +185,10 @@ def test_an_agent_sees_edit_and_the_moves_but_not_the_decisions(client, agent, p
     assert "Date du comité" not in page
 
 
-def test_the_direction_decides_with_the_committee_date(client, project):
+def test_the_direction_decides_with_the_committee_date(client, project, user_in):
     project.year.programming_committee_on = date(2021, 3, 30)
     project.year.save()
-    client.force_login(_user_in(roles.DIRECTION))
+    client.force_login(user_in(roles.DIRECTION))
 
     page = client.get(f"/projets/{project.pk}/").content.decode()
 
@@ -213,8 +207,8 @@ def test_a_reader_sees_no_button(client, project):
     assert "Faire avancer le dossier" not in page
 
 
-def test_the_comite_cannot_open_a_dossier(client, project):
-    client.force_login(_user_in(roles.COMITE))
+def test_the_comite_cannot_open_a_dossier(client, project, user_in):
+    client.force_login(user_in(roles.COMITE))
     assert client.get(f"/projets/{project.pk}/").status_code == 403
 
 

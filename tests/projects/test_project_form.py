@@ -4,9 +4,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 
-from contratville import roles
 from projects.forms import FrenchDecimalField, format_decimal_fr
 from projects.models import (
     FundingLine,
@@ -22,7 +20,6 @@ from tests.factories import (
     FundingLineFactory,
     OperatorFactory,
     ProjectFactory,
-    UserFactory,
     funder,
     pillar,
     quartier,
@@ -32,18 +29,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 VALID_SIRET = "73282932000074"
-
-
-def _user_in(group_name):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-@pytest.fixture
-def agent_client(client):
-    client.force_login(_user_in(roles.AGENT))
-    return client
 
 
 @pytest.fixture
@@ -439,11 +424,10 @@ def test_changing_the_funder_of_a_default_line_changes_its_nature(agent_client, 
 
 
 @pytest.mark.parametrize("url", ["/projets/nouveau/", "/projets/{pk}/modifier/"])
-def test_the_comite_may_not_create_or_edit(client, url):
+def test_the_comite_may_not_create_or_edit(comite_client, url):
     project = ProjectFactory()
-    client.force_login(_user_in(roles.COMITE))
-    assert client.get(url.format(pk=project.pk)).status_code == 403
-    assert client.post(url.format(pk=project.pk), {}).status_code == 403
+    assert comite_client.get(url.format(pk=project.pk)).status_code == 403
+    assert comite_client.post(url.format(pk=project.pk), {}).status_code == 403
 
 
 @pytest.mark.parametrize("url", ["/projets/nouveau/", "/projets/{pk}/modifier/"])
@@ -454,6 +438,5 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, url):
     assert response["Location"].startswith("/connexion/?next=")
 
 
-def test_the_direction_may_create(client, operator):
-    client.force_login(_user_in(roles.DIRECTION))
-    assert client.post("/projets/nouveau/", form_data(operator)).status_code == 302
+def test_the_direction_may_create(direction_client, operator):
+    assert direction_client.post("/projets/nouveau/", form_data(operator)).status_code == 302

@@ -4,7 +4,6 @@ pagination, the totals of the filtered set, and a constant number of SQL queries
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
@@ -15,7 +14,6 @@ from tests.factories import (
     FundingLineFactory,
     OperatorFactory,
     ProjectFactory,
-    UserFactory,
     funder,
     pillar,
     quartier,
@@ -25,18 +23,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 URL = "/projets/"
-
-
-def user_in(group_name):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-@pytest.fixture
-def agent_client(client):
-    client.force_login(user_in(roles.AGENT))
-    return client
 
 
 def dossier(
@@ -160,13 +146,12 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
     assert response["Location"].startswith("/connexion/?next=/projets/")
 
 
-def test_the_comite_may_not_see_the_dossiers(client):
-    client.force_login(user_in(roles.COMITE))
-    assert client.get(URL).status_code == 403
+def test_the_comite_may_not_see_the_dossiers(comite_client):
+    assert comite_client.get(URL).status_code == 403
 
 
 @pytest.mark.parametrize("group", [roles.AGENT, roles.DIRECTION])
-def test_agents_and_direction_see_the_list(client, group, programme):
+def test_agents_and_direction_see_the_list(client, user_in, group, programme):
     client.force_login(user_in(group))
     assert listed(client) == set("ABCDEF")
 

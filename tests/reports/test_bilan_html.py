@@ -33,7 +33,6 @@ from tests.reports.bilan_support import (
     demo_2021,
     html_text,
     signed_in_client,
-    user_in,
 )
 
 # Every test is a database test, also those that only read the module's rendering: so that
@@ -184,7 +183,7 @@ def test_a_year_out_of_the_programme_bounds_is_not_found():
 @pytest.mark.parametrize(
     "group, expected", [(roles.COMITE, 200), (roles.AGENT, 200), (roles.DIRECTION, 200), (None, 403)]
 )
-def test_the_page_needs_the_view_bilan_permission(group, expected):
+def test_the_page_needs_the_view_bilan_permission(group, expected, user_in):
     client = Client()
     client.force_login(user_in(group))
     assert client.get("/bilan/2021/").status_code == expected
