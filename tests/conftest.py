@@ -29,6 +29,39 @@ def django_db_setup(django_db_setup, django_db_blocker):
     yield
 
 
+def _restores_the_reference_data(item) -> bool:
+    """A transactional test with `serialized_rollback` gets the migrations' reference data
+    (piliers, funders, groups...) back before it starts, and ends with an empty database
+    (pytest-django flushes it, as Django's TransactionTestCase does)."""
+    marker = item.get_closest_marker("django_db")
+    return marker is not None and bool(
+        marker.kwargs.get("transaction") and marker.kwargs.get("serialized_rollback")
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a `serialized_rollback` test (browser tests, backups), put the reference data
+    back for the test that follows, unless that one restores it itself: pytest-django runs
+    transactional tests last, but under xdist a worker may be given an ordinary test after one,
+    and a module-scoped fixture reads the database outside any test's transaction.
+
+    Never after the last test (`nextitem` None): the session's fixtures are torn down inside
+    this hook's `yield`, so the test databases are destroyed by then and the connections name
+    the development database again (db.sqlite3, or DATABASE_URL's): writing there failed with
+    "no such table: auth_permission" and would have filled a developer's database."""
+    yield
+    if nextitem is None or not _restores_the_reference_data(item) or _restores_the_reference_data(nextitem):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents is not None:
+                connection.creation.deserialize_db_from_string(contents)
+
+
 @pytest.fixture
 def user_in(db):
     """`user_in(role, **fields)` → a new user in the group `role` (a name of contratville.roles)."""
