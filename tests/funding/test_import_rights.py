@@ -31,6 +31,7 @@ from tests.factories import (
     UserFactory,
     funder,
 )
+from tests.html import element
 from tests.projects.page_forms import form_fields, post_data
 from tests.projects.test_programmation_import import database_state
 
@@ -339,7 +340,7 @@ def test_the_form_applies_the_same_rule_to_an_agent(client, agent):
     project = dossier(Status.PROGRAMME, granted=Decimal("2500"))
     agent_client = _client(client, agent)
     page = agent_client.get(f"/projets/{project.pk}/modifier/").content.decode()
-    assert re.search(r'<input[^>]*name="lignes-0-amount_granted"[^>]*disabled', page)
+    assert element(page, "input", name="lignes-0-amount_granted").has("disabled")
     assert "seule la direction peut les modifier" in page
     fields = form_fields(page)
 

@@ -15,6 +15,7 @@ from projects.imports.service import COLUMNS, programmation_import
 from projects.imports.storage import pending_import_get, pending_import_store, pending_import_take
 from projects.models import Funder, FundingLine, Operator, Project, Status, StatusChange
 from tests.factories import FundingLineFactory, ProjectFactory
+from tests.html import element
 from tests.projects.test_programmation_import import GOOD_ROWS, csv_bytes, database_state, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
@@ -42,9 +43,7 @@ def text(response) -> str:
 
 
 def token_of(response) -> str:
-    match = re.search(r'name="token" value="([^"]+)"', text(response))
-    assert match, "the preview has no confirm form"
-    return match.group(1)
+    return element(response.content, "input", name="token")["value"]
 
 
 def count(response, what) -> int:

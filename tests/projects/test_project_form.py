@@ -1,6 +1,5 @@
 """Creating and editing a dossier with its funding lines, through the browser's form."""
 
-import re
 from decimal import Decimal
 
 import pytest
@@ -25,6 +24,7 @@ from tests.factories import (
     quartier,
     theme,
 )
+from tests.html import element
 
 pytestmark = pytest.mark.django_db
 
@@ -84,9 +84,7 @@ def line(code: str, requested: str, granted: str = "", nature: str = "", **extra
 
 def error_of(html: str, field_id: str) -> str:
     """The text of the error list rendered next to the field `field_id`."""
-    match = re.search(rf'<ul class="errorlist" id="{re.escape(field_id)}_error">(.*?)</ul>', html, re.S)
-    assert match, f"no error next to {field_id}"
-    return re.sub(r"<[^>]+>", "", match.group(1)).replace("&#x27;", "'").strip()
+    return element(html, "ul", id=f"{field_id}_error", class_="errorlist").text
 
 
 # French amounts
@@ -126,8 +124,8 @@ def test_an_amount_is_shown_back_the_french_way():
 
 def test_the_empty_form_offers_the_current_year_and_three_lines(agent_client):
     page = agent_client.get("/projets/nouveau/").content.decode()
-    assert 'name="year" value="' in page
-    assert 'name="lignes-TOTAL_FORMS" value="3"' in page
+    assert element(page, "input", name="year")["value"]
+    assert element(page, "input", name="lignes-TOTAL_FORMS")["value"] == "3"
     assert "Par défaut du financeur" in page
     assert "Enregistrer le brouillon" in page and "Enregistrer et déposer" in page
     assert "<template data-formset-template>" in page and "lignes-__prefix__-amount_requested" in page
@@ -396,11 +394,15 @@ def test_the_edit_form_shows_amounts_the_french_way(agent_client, operator):
 
     page = agent_client.get(f"/projets/{project.pk}/modifier/").content.decode()
 
-    assert 'name="budget" value="12 345,60" inputmode="decimal"' in page
-    assert 'name="lignes-0-amount_requested" value="1 234,56"' in page
-    assert 'name="year" value="2021"' in page
+    budget = element(page, "input", name="budget")
+    assert (budget["value"], budget["inputmode"]) == ("12 345,60", "decimal")
+    assert element(page, "input", name="lignes-0-amount_requested")["value"] == "1 234,56"
+    assert element(page, "input", name="year")["value"] == "2021"
     # A line that follows its funder's default shows the default, not the explicit nature.
-    assert re.search(r'<option value="" selected>Par défaut du financeur</option>', page)
+    nature = element(page, "select", name="lignes-0-nature")
+    assert [(option["value"], option.text) for option in nature.elements("option", selected=True)] == [
+        ("", "Par défaut du financeur")
+    ]
 
 
 def test_changing_the_funder_of_a_default_line_changes_its_nature(agent_client, operator):

@@ -28,6 +28,7 @@ from tests.factories import (
     quartier,
     theme,
 )
+from tests.html import element
 
 pytestmark = pytest.mark.django_db
 
@@ -199,7 +200,7 @@ def test_the_pilier_filter_keeps_that_piliers_figures(demo, direction):
     assert key_figure(page, "Dossiers associatifs programmés") == "18"  # the seed: 18 in Emploi
     assert "Pilier : Emploi et développement économique" in text_of(page)
     # The form shows the filter as chosen, and keeps it with the year.
-    assert 'value="emploi" id="id_pilier_2" checked' in page.content.decode()
+    assert element(page.content, "input", name="pilier", value="emploi").checked
 
 
 def test_line_filters_keep_only_those_lines(demo, direction):
@@ -300,9 +301,7 @@ def test_the_dossier_list_behind_a_bar_holds_the_same_figures(demo, direction):
 def test_the_charts_carry_their_drill_down_addresses(demo, direction):
     page = direction.get("/tableau-de-bord/?annee=2021")
     html = page.content.decode()
-    figure = json.loads(
-        re.search(r'<script id="figure-nature-1" type="application/json">(.*?)</script>', html, re.S)[1]
-    )
+    figure = json.loads(element(html, "script", id="figure-nature-1", type="application/json").content)
     droit_commun = figure["data"][0]
     assert (
         droit_commun["customdata"][2]
