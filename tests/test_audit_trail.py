@@ -12,7 +12,6 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -32,7 +31,6 @@ from tests.factories import (
     FundingLineFactory,
     OperatorFactory,
     ProjectFactory,
-    UserFactory,
     funder,
     quartier,
 )
@@ -43,20 +41,14 @@ pytestmark = pytest.mark.django_db
 HEADER = "annee;numero_dossier;intitule;porteur;type_porteur;pilier;thematique;quartiers;statut;financeur;montant_demande;montant_accorde"
 
 
-def _user_in(group_name, **kwargs):
-    user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
+@pytest.fixture
+def camille(user_in):
+    return user_in(roles.AGENT, username="camille", first_name="Camille", last_name="Martin")
 
 
 @pytest.fixture
-def camille():
-    return _user_in(roles.AGENT, username="camille", first_name="Camille", last_name="Martin")
-
-
-@pytest.fixture
-def direction():
-    return _user_in(roles.DIRECTION, username="dominique", first_name="Dominique", last_name="Roux")
+def direction(user_in):
+    return user_in(roles.DIRECTION, username="dominique", first_name="Dominique", last_name="Roux")
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
@@ -25,7 +24,6 @@ from tests.factories import (
     OperatorFactory,
     ProgrammeYearFactory,
     ProjectFactory,
-    UserFactory,
     funder,
     quartier,
     theme,
@@ -87,10 +85,8 @@ def _at_two_sizes(function) -> tuple[list[str], list[str]]:
 
 
 @pytest.fixture
-def direction(client):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=roles.DIRECTION), Group.objects.get(name=roles.AGENT))
-    client.force_login(user)
+def direction(client, user_in):
+    client.force_login(user_in([roles.DIRECTION, roles.AGENT]))
     return client
 
 

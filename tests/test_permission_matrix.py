@@ -18,7 +18,6 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -301,11 +300,9 @@ def dataset(db, settings, tmp_path, monkeypatch):
     OperatorFactory()
     users = {}
     for role, group in GROUPS.items():
-        user = UserFactory(
-            username=f"matrice-{role}", is_staff=role != "comite", is_superuser=role == "admin"
+        users[role] = UserFactory(
+            username=f"matrice-{role}", role=group, is_staff=role != "comite", is_superuser=role == "admin"
         )
-        user.groups.add(Group.objects.get(name=group))
-        users[role] = user
     # So that every admin model has an object to open.
     from projects.services import project_change_status
 
@@ -459,10 +456,8 @@ def world(db, settings, tmp_path):
     users = {}
     for role in ("agent", "direction", "comite"):
         # Staff, as the demonstration's agent and direction were: it must not open the admin.
-        users[role] = UserFactory(username=f"ecriture-{role}", is_staff=True)
-        users[role].groups.add(Group.objects.get(name=GROUPS[role]))
-    users["admin"] = UserFactory(username="ecriture-admin", is_superuser=True)
-    users["admin"].groups.add(Group.objects.get(name=GROUPS["admin"]))
+        users[role] = UserFactory(username=f"ecriture-{role}", role=GROUPS[role], is_staff=True)
+    users["admin"] = UserFactory(username="ecriture-admin", role=GROUPS["admin"], is_superuser=True)
     return {"project": project, "users": users}
 
 

@@ -14,17 +14,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from contratville import roles, tabular
+from contratville import tabular
 from contratville.tabular import MAX_CELL_LENGTH, MAX_COLUMNS, MAX_ROWS, TableError, read_table, xlsxfile
 from projects.imports.format import COLUMNS
 from projects.imports.service import programmation_import
 from projects.models import FundingLine, Operator, Project
-from tests.factories import UserFactory
 from tests.projects.test_programmation_import import GOOD_ROWS, csv_bytes
 
 pytestmark = pytest.mark.django_db
@@ -260,14 +258,6 @@ def existing_programmation():
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def agent_client(client):
-    agent = UserFactory()
-    agent.groups.add(Group.objects.get(name=roles.AGENT))
-    client.force_login(agent)
-    return client
 
 
 def test_the_corpus_holds_every_bad_file_and_only_those():

@@ -7,17 +7,15 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from contratville import roles
 from projects.imports.format import COLUMNS
 from projects.imports.service import programmation_import
 from projects.models import FundingLine, Operator, ProgrammeYear, Project, StatusChange
 from projects.selectors import dossiers_for_export
-from tests.factories import FundingLineFactory, ProjectFactory, UserFactory, funder, quartier
+from tests.factories import FundingLineFactory, ProjectFactory, funder, quartier
 
 pytestmark = pytest.mark.django_db
 
@@ -43,18 +41,6 @@ PROGRAMMATION = [
     ["2021", "R-7", "-moins de déchets", "@quartiers", "", "autre", "pilotage", "4.1", "QN06204M",
      "solde", "cabbalr_fcs", "", "1234.56", "1234.56"],
 ]  # fmt: skip
-
-
-def user_in(group_name):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-@pytest.fixture
-def agent_client(client):
-    client.force_login(user_in(roles.AGENT))
-    return client
 
 
 def csv_content(rows) -> bytes:
@@ -111,10 +97,9 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
     assert response["Location"].startswith("/connexion/")
 
 
-def test_the_comite_may_not_export(client, imported):
-    client.force_login(user_in(roles.COMITE))
-    assert client.get(URL + "?format=csv").status_code == 403
-    assert client.get(URL + "?format=xlsx").status_code == 403
+def test_the_comite_may_not_export(comite_client, imported):
+    assert comite_client.get(URL + "?format=csv").status_code == 403
+    assert comite_client.get(URL + "?format=xlsx").status_code == 403
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "XLSX", "ods", ""])

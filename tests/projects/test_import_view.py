@@ -8,7 +8,6 @@ from datetime import date
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from contratville import roles
@@ -16,7 +15,8 @@ from projects.imports.format import COLUMNS
 from projects.imports.service import programmation_import
 from projects.imports.storage import pending_import_get, pending_import_store, pending_import_take
 from projects.models import Funder, FundingLine, Operator, Project, Status, StatusChange
-from tests.factories import FundingLineFactory, ProjectFactory, UserFactory
+from tests.factories import FundingLineFactory, ProjectFactory
+from tests.html import element
 from tests.projects.test_programmation_import import GOOD_ROWS, csv_bytes, database_state, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
@@ -35,23 +35,6 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-def _user_in(group_name, **kwargs):
-    user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-@pytest.fixture
-def agent():
-    return _user_in(roles.AGENT)
-
-
-@pytest.fixture
-def agent_client(client, agent):
-    client.force_login(agent)
-    return client
-
-
 def upload(client, content, name="programmation.csv"):
     return client.post(URL, {"file": SimpleUploadedFile(name, content)})
 
@@ -61,9 +44,7 @@ def text(response) -> str:
 
 
 def token_of(response) -> str:
-    match = re.search(r'name="token" value="([^"]+)"', text(response))
-    assert match, "the preview has no confirm form"
-    return match.group(1)
+    return element(response.content, "input", name="token")["value"]
 
 
 def count(response, what) -> int:
@@ -79,8 +60,8 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
     assert Project.objects.count() == 0
 
 
-def test_the_comite_may_not_import(client):
-    client.force_login(_user_in(roles.COMITE))
+def test_the_comite_may_not_import(comite_client):
+    client = comite_client
     assert client.get(URL).status_code == 403
     response = client.post(URL, {"file": SimpleUploadedFile("a.csv", csv_bytes(AGENT_ROWS))})
     assert response.status_code == 403
@@ -235,9 +216,9 @@ def test_an_expired_token_is_refused(agent_client, settings):
     assert Project.objects.count() == 0
 
 
-def test_a_token_belongs_to_the_user_who_previewed(client, agent):
+def test_a_token_belongs_to_the_user_who_previewed(client, agent, user_in):
     pending = pending_import_store(content=csv_bytes(AGENT_ROWS), filename="p.csv", user=agent)
-    client.force_login(_user_in(roles.AGENT))
+    client.force_login(user_in(roles.AGENT))
     response = client.post(URL, {"action": "confirm", "token": pending.token})
     assert response["Location"] == URL
     assert Project.objects.count() == 0

@@ -9,7 +9,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 
 from contratville import roles
 from projects.imports import history, writing
@@ -113,9 +112,7 @@ SECOND = [
 
 def _importer(**kwargs):
     """A member of the direction: the files programme dossiers."""
-    user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=roles.DIRECTION))
-    return user
+    return UserFactory(role=roles.DIRECTION, **kwargs)
 
 
 def _values(instance, historical_model) -> dict:

@@ -6,14 +6,12 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
-from django.test import Client
 
 from contratville import roles
 from projects.imports.service import programmation_import
 from projects.models import FundingLine, Operator, Project, Status
 from projects.services import StaleProjectError, project_save_with_lines
-from tests.factories import FundingLineFactory, OperatorFactory, ProjectFactory, UserFactory, funder
+from tests.factories import FundingLineFactory, OperatorFactory, ProjectFactory, funder
 from tests.projects.page_forms import form_fields, post_data
 
 pytestmark = pytest.mark.django_db
@@ -21,26 +19,14 @@ pytestmark = pytest.mark.django_db
 NBSP = "\u00a0"
 
 
-def _user_in(group_name, **kwargs):
-    user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-def _client_of(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+@pytest.fixture
+def alice(user_in):
+    return user_in(roles.AGENT, username="alice", first_name="Alice", last_name="Durand")
 
 
 @pytest.fixture
-def alice():
-    return _user_in(roles.AGENT, username="alice", first_name="Alice", last_name="Durand")
-
-
-@pytest.fixture
-def bruno():
-    return _user_in(roles.AGENT, username="bruno", first_name="Bruno", last_name="Lefebvre")
+def bruno(user_in):
+    return user_in(roles.AGENT, username="bruno", first_name="Bruno", last_name="Lefebvre")
 
 
 @pytest.fixture
@@ -82,13 +68,13 @@ def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#x27;", "'").replace("&quot;", '"')
 
 
-def test_the_edit_form_carries_the_version_it_was_opened_with(alice, project):
-    fields = _open(_client_of(alice), project)
+def test_the_edit_form_carries_the_version_it_was_opened_with(alice, project, client_of):
+    fields = _open(client_of(alice), project)
     assert fields["version"] == ["1"]
 
 
-def test_the_second_save_of_two_people_is_refused_and_the_first_kept(alice, bruno, project):
-    a, b = _client_of(alice), _client_of(bruno)
+def test_the_second_save_of_two_people_is_refused_and_the_first_kept(alice, bruno, project, client_of):
+    a, b = client_of(alice), client_of(bruno)
     a_fields, b_fields = _open(a, project), _open(b, project)
 
     response = a.post(
@@ -147,8 +133,8 @@ def test_the_second_save_of_two_people_is_refused_and_the_first_kept(alice, brun
     assert "accordé 2 500,00 € → 2 800,00 €" in text
 
 
-def test_after_a_refusal_a_reload_saves(alice, bruno, project):
-    a, b = _client_of(alice), _client_of(bruno)
+def test_after_a_refusal_a_reload_saves(alice, bruno, project, client_of):
+    a, b = client_of(alice), client_of(bruno)
     a_fields, b_fields = _open(a, project), _open(b, project)
     a.post(f"/projets/{project.pk}/modifier/", post_data(a_fields, title="Titre d'Alice"))
     assert (
@@ -165,8 +151,8 @@ def test_after_a_refusal_a_reload_saves(alice, bruno, project):
     assert (project.title, project.version) == ("Titre de Bruno", 3)
 
 
-def test_the_refused_form_saved_again_replaces_the_values_knowingly(alice, bruno, project):
-    a, b = _client_of(alice), _client_of(bruno)
+def test_the_refused_form_saved_again_replaces_the_values_knowingly(alice, bruno, project, client_of):
+    a, b = client_of(alice), client_of(bruno)
     a_fields, b_fields = _open(a, project), _open(b, project)
     a.post(f"/projets/{project.pk}/modifier/", post_data(a_fields, title="Titre d'Alice"))
     refused = b.post(f"/projets/{project.pk}/modifier/", post_data(b_fields, title="Titre de Bruno"))
@@ -179,10 +165,10 @@ def test_the_refused_form_saved_again_replaces_the_values_knowingly(alice, bruno
     assert project.title == "Titre de Bruno"
 
 
-def test_a_transition_made_after_the_form_was_opened_makes_its_save_stale(bruno, project):
-    b = _client_of(bruno)
+def test_a_transition_made_after_the_form_was_opened_makes_its_save_stale(bruno, project, user_in, client_of):
+    b = client_of(bruno)
     b_fields = _open(b, project)
-    direction = _client_of(_user_in(roles.DIRECTION, first_name="Dominique", last_name="Roux"))
+    direction = client_of(user_in(roles.DIRECTION, first_name="Dominique", last_name="Roux"))
     response = direction.post(
         f"/projets/{project.pk}/statut/",
         {"to_status": Status.PROGRAMME, "decision_date": "2024-03-28", "comment": "Comité du 28 mars"},
@@ -203,10 +189,10 @@ def test_a_transition_made_after_the_form_was_opened_makes_its_save_stale(bruno,
     )
 
 
-def test_an_import_after_the_form_was_opened_makes_its_save_stale(bruno, project):
+def test_an_import_after_the_form_was_opened_makes_its_save_stale(bruno, project, user_in, client_of):
     # The comité's programmation, imported by the direction (only it decides).
-    dominique = _user_in(roles.DIRECTION, username="dominique", first_name="Dominique", last_name="Roux")
-    b = _client_of(bruno)
+    dominique = user_in(roles.DIRECTION, username="dominique", first_name="Dominique", last_name="Roux")
+    b = client_of(bruno)
     b_fields = _open(b, project)
     content = (
         "annee;numero_dossier;intitule;porteur;type_porteur;pilier;thematique;statut;financeur;montant_demande;montant_accorde\n"
@@ -225,8 +211,8 @@ def test_an_import_after_the_form_was_opened_makes_its_save_stale(bruno, project
     assert project.title == "Ateliers d'inclusion numérique" and project.version == 2
 
 
-def test_a_form_without_its_version_is_refused(bruno, project):
-    b = _client_of(bruno)
+def test_a_form_without_its_version_is_refused(bruno, project, client_of):
+    b = client_of(bruno)
     data = post_data(_open(b, project), title="Titre de Bruno")
     del data["version"]
 
@@ -263,8 +249,8 @@ def test_a_stale_save_writes_nothing_at_all(alice, project):
     assert Project.history.filter(id=project.pk).count() == 1  # the factory's creation only
 
 
-def test_every_save_takes_the_next_version(alice, project):
-    b = _client_of(alice)
+def test_every_save_takes_the_next_version(alice, project, client_of):
+    b = client_of(alice)
     for expected in (2, 3, 4):
         assert b.post(f"/projets/{project.pk}/modifier/", post_data(_open(b, project))).status_code == 302
         project.refresh_from_db()

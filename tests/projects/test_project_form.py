@@ -1,12 +1,9 @@
 """Creating and editing a dossier with its funding lines, through the browser's form."""
 
-import re
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 
-from contratville import roles
 from projects.forms import FrenchDecimalField
 from projects.models import (
     FundingLine,
@@ -22,28 +19,16 @@ from tests.factories import (
     FundingLineFactory,
     OperatorFactory,
     ProjectFactory,
-    UserFactory,
     funder,
     pillar,
     quartier,
     theme,
 )
+from tests.html import element
 
 pytestmark = pytest.mark.django_db
 
 VALID_SIRET = "73282932000074"
-
-
-def _user_in(group_name):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-@pytest.fixture
-def agent_client(client):
-    client.force_login(_user_in(roles.AGENT))
-    return client
 
 
 @pytest.fixture
@@ -99,9 +84,7 @@ def line(code: str, requested: str, granted: str = "", nature: str = "", **extra
 
 def error_of(html: str, field_id: str) -> str:
     """The text of the error list rendered next to the field `field_id`."""
-    match = re.search(rf'<ul class="errorlist" id="{re.escape(field_id)}_error">(.*?)</ul>', html, re.S)
-    assert match, f"no error next to {field_id}"
-    return re.sub(r"<[^>]+>", "", match.group(1)).replace("&#x27;", "'").strip()
+    return element(html, "ul", id=f"{field_id}_error", class_="errorlist").text
 
 
 # French amounts
@@ -141,8 +124,8 @@ def test_an_amount_is_shown_back_the_french_way():
 
 def test_the_empty_form_offers_the_current_year_and_three_lines(agent_client):
     page = agent_client.get("/projets/nouveau/").content.decode()
-    assert 'name="year" value="' in page
-    assert 'name="lignes-TOTAL_FORMS" value="3"' in page
+    assert element(page, "input", name="year")["value"]
+    assert element(page, "input", name="lignes-TOTAL_FORMS")["value"] == "3"
     assert "Par défaut du financeur" in page
     assert "Enregistrer le brouillon" in page and "Enregistrer et déposer" in page
     assert "<template data-formset-template>" in page and "lignes-__prefix__-amount_requested" in page
@@ -411,11 +394,15 @@ def test_the_edit_form_shows_amounts_the_french_way(agent_client, operator):
 
     page = agent_client.get(f"/projets/{project.pk}/modifier/").content.decode()
 
-    assert 'name="budget" value="12 345,60" inputmode="decimal"' in page
-    assert 'name="lignes-0-amount_requested" value="1 234,56"' in page
-    assert 'name="year" value="2021"' in page
+    budget = element(page, "input", name="budget")
+    assert (budget["value"], budget["inputmode"]) == ("12 345,60", "decimal")
+    assert element(page, "input", name="lignes-0-amount_requested")["value"] == "1 234,56"
+    assert element(page, "input", name="year")["value"] == "2021"
     # A line that follows its funder's default shows the default, not the explicit nature.
-    assert re.search(r'<option value="" selected>Par défaut du financeur</option>', page)
+    nature = element(page, "select", name="lignes-0-nature")
+    assert [(option["value"], option.text) for option in nature.elements("option", selected=True)] == [
+        ("", "Par défaut du financeur")
+    ]
 
 
 def test_changing_the_funder_of_a_default_line_changes_its_nature(agent_client, operator):
@@ -439,11 +426,10 @@ def test_changing_the_funder_of_a_default_line_changes_its_nature(agent_client, 
 
 
 @pytest.mark.parametrize("url", ["/projets/nouveau/", "/projets/{pk}/modifier/"])
-def test_the_comite_may_not_create_or_edit(client, url):
+def test_the_comite_may_not_create_or_edit(comite_client, url):
     project = ProjectFactory()
-    client.force_login(_user_in(roles.COMITE))
-    assert client.get(url.format(pk=project.pk)).status_code == 403
-    assert client.post(url.format(pk=project.pk), {}).status_code == 403
+    assert comite_client.get(url.format(pk=project.pk)).status_code == 403
+    assert comite_client.post(url.format(pk=project.pk), {}).status_code == 403
 
 
 @pytest.mark.parametrize("url", ["/projets/nouveau/", "/projets/{pk}/modifier/"])
@@ -454,6 +440,5 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, url):
     assert response["Location"].startswith("/connexion/?next=")
 
 
-def test_the_direction_may_create(client, operator):
-    client.force_login(_user_in(roles.DIRECTION))
-    assert client.post("/projets/nouveau/", form_data(operator)).status_code == 302
+def test_the_direction_may_create(direction_client, operator):
+    assert direction_client.post("/projets/nouveau/", form_data(operator)).status_code == 302

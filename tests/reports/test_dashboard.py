@@ -10,7 +10,6 @@ from decimal import Decimal
 from html import unescape
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from contratville import roles
@@ -29,6 +28,7 @@ from tests.factories import (
     quartier,
     theme,
 )
+from tests.html import element
 
 pytestmark = pytest.mark.django_db
 
@@ -43,16 +43,10 @@ def demo(settings):
     settings.DEBUG = False
 
 
-def user_in(group_name):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
 @pytest.fixture
-def direction(client):
-    client.force_login(user_in(roles.DIRECTION))
-    return client
+def direction(direction_client):
+    """This module's tests read pages: `direction` is the direction's signed-in client."""
+    return direction_client
 
 
 def text_of(response) -> str:
@@ -206,7 +200,7 @@ def test_the_pilier_filter_keeps_that_piliers_figures(demo, direction):
     assert key_figure(page, "Dossiers associatifs programmés") == "18"  # the seed: 18 in Emploi
     assert "Pilier : Emploi et développement économique" in text_of(page)
     # The form shows the filter as chosen, and keeps it with the year.
-    assert 'value="emploi" id="id_pilier_2" checked' in page.content.decode()
+    assert element(page.content, "input", name="pilier", value="emploi").checked
 
 
 def test_line_filters_keep_only_those_lines(demo, direction):
@@ -339,9 +333,7 @@ def test_the_dossier_list_behind_a_bar_holds_the_same_figures(demo, direction):
 def test_the_charts_carry_their_drill_down_addresses(demo, direction):
     page = direction.get("/tableau-de-bord/?annee=2021")
     html = page.content.decode()
-    figure = json.loads(
-        re.search(r'<script id="figure-nature-1" type="application/json">(.*?)</script>', html, re.S)[1]
-    )
+    figure = json.loads(element(html, "script", id="figure-nature-1", type="application/json").content)
     droit_commun = figure["data"][0]
     assert (
         droit_commun["customdata"][2]
@@ -418,7 +410,7 @@ def test_the_page_uses_our_plotly_and_no_inline_script(demo, direction):
 @pytest.mark.parametrize(
     "group, expected", [(roles.COMITE, 200), (roles.DIRECTION, 200), (roles.AGENT, 200), (None, 403)]
 )
-def test_the_dashboard_needs_the_view_bilan_permission(client, group, expected):
+def test_the_dashboard_needs_the_view_bilan_permission(client, group, expected, user_in):
     client.force_login(user_in(group) if group else UserFactory())
     assert client.get("/tableau-de-bord/").status_code == expected
 
@@ -430,12 +422,12 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
-def test_the_dashboard_is_read_only(client, method):
+def test_the_dashboard_is_read_only(client, method, user_in):
     client.force_login(user_in(roles.COMITE))
     assert getattr(client, method)("/tableau-de-bord/").status_code == 405
 
 
-def test_the_comite_can_read_but_not_change_anything(demo, client):
+def test_the_comite_can_read_but_not_change_anything(demo, client, user_in):
     client.force_login(user_in(roles.COMITE))
     project = Project.objects.filter(year_id=2021).first()
     assert client.get("/tableau-de-bord/").status_code == 200
@@ -458,7 +450,7 @@ def test_the_comite_can_read_but_not_change_anything(demo, client):
     "group, lands_on",
     [(roles.DIRECTION, "dashboard"), (roles.COMITE, "dashboard"), (roles.AGENT, "/projets/")],
 )
-def test_each_role_lands_on_its_home(client, group, lands_on):
+def test_each_role_lands_on_its_home(client, group, lands_on, user_in):
     client.force_login(user_in(group))
     response = client.get("/")
     if lands_on == "dashboard":
@@ -505,7 +497,7 @@ def test_the_page_runs_the_same_few_queries_whatever_the_data(
     assert len(large) == len(small)
 
 
-def test_the_maps_contours_come_from_our_reference_data(client):
+def test_the_maps_contours_come_from_our_reference_data(client, user_in):
     client.force_login(user_in(roles.COMITE))
     response = client.get("/tableau-de-bord/communes.geojson")
     assert response.status_code == 200

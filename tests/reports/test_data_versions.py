@@ -9,11 +9,9 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from contratville import roles
 from contratville.models import DataVersion
 from projects.imports.service import COLUMNS, programmation_import
 from projects.models import (
@@ -159,11 +157,9 @@ def test_truncate_renews_the_global_token(two_years):
 
 
 @pytest.fixture
-def direction(client):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=roles.DIRECTION))
-    client.force_login(user)
-    return client
+def direction(direction_client):
+    """This module's tests read pages: `direction` is the direction's signed-in client."""
+    return direction_client
 
 
 @pytest.fixture
