@@ -7,14 +7,17 @@ PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make run` stores the dossiers' pieces without the antivirus (development only; see README):
+# `make run ANTIVIRUS=on` with clamd running scans them.
+ANTIVIRUS ?= off
 
 # Debian/Ubuntu packages: venv support, WeasyPrint's Pango, fonts for the PDF, pdftotext, and
 # Chromium, which draws the bilan's charts as SVG (kaleido) for the PDF.
 APT_PACKAGES := python3-venv python3-dev build-essential libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz0b fonts-open-sans fonts-liberation2 poppler-utils chromium
 # Browser tests: Debian's Chromium and its driver (Playwright never downloads a browser here)
-# and Node.js for axe-core.
-APT_TEST_PACKAGES := chromium chromium-driver
+# and Node.js for axe-core; ClamAV's daemon, which the tests start with their own signatures.
+APT_TEST_PACKAGES := chromium chromium-driver clamav-daemon
 
 .PHONY: run test install install-dev system-deps system-deps-test apt-install migrate demo lint format check-deploy clean
 
@@ -22,7 +25,8 @@ run: install migrate demo ## Install, migrate, load the demonstration data and s
 	@echo ""
 	@echo "Contrat de Ville : http://$(HOST):$(PORT)/  (administration : http://$(HOST):$(PORT)/admin/)"
 	@echo "Comptes de démonstration, mot de passe « contratville-demo » : agent, direction, comite, admin"
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@if [ "$(ANTIVIRUS)" = off ]; then echo "Antivirus désactivé (ANTIVIRUS=off, développement seulement) : les pièces déposées ne sont pas analysées. Avec ClamAV : make run ANTIVIRUS=on"; fi
+	ANTIVIRUS=$(ANTIVIRUS) $(MANAGE) runserver $(HOST):$(PORT)
 
 test: install-dev ## Install what is missing, then run the whole test suite
 	DJANGO_SETTINGS_MODULE=contratville.settings.test $(VENV)/bin/pytest
@@ -64,9 +68,10 @@ migrate: install
 demo: migrate
 	$(MANAGE) load_demo
 
-lint: install-dev
+lint: install-dev ## ruff, and the layering of docs/architecture.md (import-linter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install-dev
 	$(VENV)/bin/ruff format .

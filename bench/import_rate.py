@@ -32,13 +32,12 @@ QUARTIERS = ["QP062004", "QP062008", "QP062011", "QN06211M"]
 
 
 def programmation_csv(rows: int, lines_per_dossier: int, variant: int) -> bytes:
-    # Called after django.setup(): the import format is the service's own column list.
-    from funding.services import COLUMNS
+    # The import format's own columns, in their order.
+    from projects.imports.format import COLUMNS
 
-    header = list(COLUMNS)
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(header)
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, delimiter=";", lineterminator="\r\n")
+    writer.writeheader()
     statuses = ["programme", "en_instruction"] if variant == 0 else ["justifie", "programme"]
     for number in range(rows // lines_per_dossier):
         pillar, theme = THEMES[number % len(THEMES)]
@@ -46,22 +45,22 @@ def programmation_csv(rows: int, lines_per_dossier: int, variant: int) -> bytes:
         for position in range(lines_per_dossier):
             requested = 1000 + (number * 37 + position * 11) % 9000 + variant * 50
             writer.writerow(
-                [
-                    "2023",
-                    f"B{number:05d}",
-                    f"Action de quartier n° {number}",
-                    f"Association de banc d'essai n° {number // 3}",
-                    "",
-                    "association",
-                    pillar,
-                    theme,
-                    quartiers,
-                    statuses[number % 2],
-                    FUNDERS[(number + position) % len(FUNDERS)],
-                    "",
-                    f"{requested},00",
-                    f"{requested - 100},00",
-                ]
+                {
+                    "annee": "2023",
+                    "numero_dossier": f"B{number:05d}",
+                    "intitule": f"Action de quartier n° {number}",
+                    "porteur": f"Association de banc d'essai n° {number // 3}",
+                    "siret": "",
+                    "type_porteur": "association",
+                    "pilier": pillar,
+                    "thematique": theme,
+                    "quartiers": quartiers,
+                    "statut": statuses[number % 2],
+                    "financeur": FUNDERS[(number + position) % len(FUNDERS)],
+                    "nature": "",
+                    "montant_demande": f"{requested},00",
+                    "montant_accorde": f"{requested - 100},00",
+                }
             )
     return out.getvalue().encode("utf-8")
 
@@ -91,7 +90,7 @@ def main() -> None:
     from django.db import connection
 
     from contratville import roles
-    from funding.services import programmation_import
+    from projects.imports.service import programmation_import
     from projects.models import Operator, Project
 
     if workdir is not None:

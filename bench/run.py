@@ -240,8 +240,7 @@ def measure_after_change(
 
 
 def _ids():
-    from funding.models import Funder
-    from projects.models import Pillar
+    from projects.models import Funder, Pillar
 
     funders = dict(Funder.objects.values_list("code", "pk"))
     pillars = dict(Pillar.objects.values_list("code", "pk"))
@@ -418,8 +417,8 @@ def import_file(year: int, rows: int, seed: int = 7) -> tuple[bytes, dict]:
     """A programmation file of `rows` funding lines, ~5 a dossier, for `year`: porteurs mostly
     already known (by name, with their SIRET and kind), some new; real quartiers, thématiques
     and funders; statuses as a year being programmed."""
-    from funding.models import Funder
-    from projects.models import Operator, Quartier, Theme
+    from projects.imports.format import COLUMNS
+    from projects.models import Funder, Operator, Quartier, Theme
 
     rng = random.Random(seed)
     operators = list(Operator.objects.order_by("pk").values_list("name", "siret", "kind")[:5000])
@@ -429,24 +428,7 @@ def import_file(year: int, rows: int, seed: int = 7) -> tuple[bytes, dict]:
     statuses = ["depose", "en_instruction", "programme", "programme", "programme", "refuse"]
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(
-        [
-            "annee",
-            "numero_dossier",
-            "intitule",
-            "porteur",
-            "siret",
-            "type_porteur",
-            "pilier",
-            "thematique",
-            "quartiers",
-            "statut",
-            "financeur",
-            "nature",
-            "montant_demande",
-            "montant_accorde",
-        ]
-    )
+    writer.writerow(COLUMNS)
     written, dossier = 0, 0
     while written < rows:
         dossier += 1
@@ -460,24 +442,23 @@ def import_file(year: int, rows: int, seed: int = 7) -> tuple[bytes, dict]:
         for funder in rng.sample(funders, k=min(len(funders), rows - written, rng.choice([4, 5, 6]))):
             requested = Decimal(rng.randrange(500, 60000, 50))
             granted = requested if status == "programme" else ""
-            writer.writerow(
-                [
-                    year,
-                    f"BENCH-{dossier:05d}",
-                    f"Action du banc d'essai n° {dossier}",
-                    name,
-                    siret,
-                    kind,
-                    pillar,
-                    theme,
-                    chosen,
-                    status,
-                    funder,
-                    "",
-                    f"{requested:.2f}",
-                    f"{granted:.2f}" if granted != "" else "",
-                ]
-            )
+            cells = {
+                "annee": year,
+                "numero_dossier": f"BENCH-{dossier:05d}",
+                "intitule": f"Action du banc d'essai n° {dossier}",
+                "porteur": name,
+                "siret": siret,
+                "type_porteur": kind,
+                "pilier": pillar,
+                "thematique": theme,
+                "quartiers": chosen,
+                "statut": status,
+                "financeur": funder,
+                "nature": "",
+                "montant_demande": f"{requested:.2f}",
+                "montant_accorde": f"{granted:.2f}" if granted != "" else "",
+            }
+            writer.writerow([cells[column] for column in COLUMNS])
             written += 1
     return out.getvalue().encode("utf-8"), {"dossiers": dossier}
 
@@ -489,7 +470,7 @@ class Rollback(Exception):
 def measure_import(rows: int, runs: int, user) -> Measure:
     from django.db import transaction
 
-    from funding.services import programmation_import
+    from projects.imports.service import programmation_import
     from projects.models import ProgrammeYear
 
     taken = set(ProgrammeYear.objects.values_list("year", flat=True))
@@ -581,8 +562,17 @@ def _import_floor(content: bytes) -> float:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from funding.models import Funder, FundingLine
-    from projects.models import Operator, Pillar, ProgrammeYear, Project, Quartier, StatusChange, Theme
+    from projects.models import (
+        Funder,
+        FundingLine,
+        Operator,
+        Pillar,
+        ProgrammeYear,
+        Project,
+        Quartier,
+        StatusChange,
+        Theme,
+    )
 
     reader = csv.DictReader(io.StringIO(content.decode("utf-8")), delimiter=";")
     rows = list(reader)
@@ -745,7 +735,7 @@ def pdf_worker(args) -> None:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     pss = children_pss() / 1024
     # The floor: the SQL of the bilan's figures and lists for that year.
-    from funding.models import Funder
+    from projects.models import Funder
 
     funders = dict(Funder.objects.values_list("code", "pk"))
     floor, floor_queries = bilan_json_floor(year, funders.get("anct"), funders.get("cabbalr_fcs"))

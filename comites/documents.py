@@ -17,14 +17,14 @@ from django.utils.text import slugify
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from funding.tabular import formula_safe
+from contratville.formatting import XLSX_AMOUNT_FORMAT
+from contratville.tabular import formula_safe
 from reports.bilan import html_to_pdf
 
 from . import selectors
 from .models import Opinion, Scenario, Seance
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-AMOUNT_FORMAT = "#,##0.00"
 PDF_STYLESHEETS = ("css/bilan.css", "css/comites-print.css")
 ZERO = Decimal("0.00")
 
@@ -127,7 +127,7 @@ def tableau_xlsx(scenario: Scenario) -> bytes:
         cell.font = bold
     for row in sheet.iter_rows(min_row=header_row + 1):
         for index in amount_columns:
-            row[index - 1].number_format = AMOUNT_FORMAT
+            row[index - 1].number_format = XLSX_AMOUNT_FORMAT
     widths = [16, 48, 34, 22, 15, *[15] * len(table.funders), 16, 14, 40]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -161,7 +161,7 @@ def tableau_xlsx(scenario: Scenario) -> bytes:
         )
     for row in gauges.iter_rows(min_row=2):
         for cell in row[1:6]:
-            cell.number_format = AMOUNT_FORMAT
+            cell.number_format = XLSX_AMOUNT_FORMAT
     for index, width in enumerate([44, 16, 18, 18, 18, 16, 26], start=1):
         gauges.column_dimensions[get_column_letter(index)].width = width
 

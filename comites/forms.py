@@ -1,5 +1,5 @@
 """Forms of the comités' pages. Amounts are typed the French way and parsed by the import's
-own parser (funding.tabular.parse_amount)."""
+own parser (contratville.tabular.parse_amount)."""
 
 from django import forms
 

@@ -16,8 +16,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from funding.models import Funder, FundingLine
-from projects.models import MONEY, ProgrammeYear, Project, Status
+from projects.models import MONEY, Funder, FundingLine, ProgrammeYear, Project, Status
 
 # The statuses of a dossier a comité examines: filed, not yet decided.
 AGENDA_STATUSES = (Status.DEPOSE, Status.EN_INSTRUCTION)
@@ -334,3 +333,8 @@ class FundingDecision(models.Model):
 
     def __str__(self):
         return f"{self.seance} — {self.project_id} {self.funder} : {self.get_decision_display()}"
+
+
+def dossier_label(project: Project) -> str:
+    """ "PV2021-001 « Job & Go ! »": how every message names a dossier."""
+    return f"{project.reference} « {project.title} »"

@@ -5,7 +5,7 @@ Every `ImportExportModelAdmin` of the project (porteurs, reference data, funders
 
 - lets only administrators import or export (`roles.is_administrator`), even though the admin
   itself is already closed to everyone else (contratville/admin_site.py);
-- accepts CSV and XLSX only, read by the programmation import's reader, `funding.tabular`:
+- accepts CSV and XLSX only, read by the programmation import's reader, `contratville.tabular`:
   size limit (IMPORT_MAX_UPLOAD_SIZE), content checked against the extension, XLSX parts checked
   before any XML parser sees them (zip bomb, lying sizes, DTD, macros), row, column and cell
   limits. django-import-export's own loaders (tablib, openpyxl on the whole archive) guard
@@ -19,7 +19,7 @@ Every `ImportExportModelAdmin` of the project (porteurs, reference data, funders
   gets a leading apostrophe, which the reader removes again on import), so that a porteur's
   name typed by anyone never runs as a formula in the administrator's spreadsheet.
 
-`funding.tabular` depends on no model, only on the standard library and openpyxl, which is why
+`contratville.tabular` depends on no model, only on the standard library and openpyxl, which is why
 the project package may use it here for the admins of every app.
 """
 
@@ -34,9 +34,8 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats import base_formats
 from import_export.forms import ImportForm
 
-from funding.tabular import TableError, check_size, formula_safe, read_table
-
 from . import roles
+from .tabular import TableError, check_size, formula_safe, read_table
 
 ALTERED_CONFIRMATION = (
     "La confirmation de l'import est incomplète ou a été modifiée : rien n'a été importé ; "
@@ -77,7 +76,7 @@ def guarded_dataset(dataset: tablib.Dataset) -> tablib.Dataset:
 
 
 class HardenedCSV(base_formats.CSV):
-    """CSV read as bytes by `funding.tabular` (which detects the encoding and the separator)."""
+    """CSV read as bytes by `contratville.tabular` (which detects the encoding and the separator)."""
 
     def create_dataset(self, in_stream, **kwargs):
         return table_dataset(in_stream, "csv")
@@ -93,7 +92,7 @@ class HardenedCSV(base_formats.CSV):
 
 
 class HardenedXLSX(base_formats.XLSX):
-    """XLSX (first sheet) read by `funding.tabular`."""
+    """XLSX (first sheet) read by `contratville.tabular`."""
 
     def create_dataset(self, in_stream, **kwargs):
         return table_dataset(in_stream, "xlsx")

@@ -66,13 +66,17 @@ class RequestSizeLimitMiddleware:
     def import_paths(self) -> list[re.Pattern]:
         return [re.compile(pattern) for pattern in settings.IMPORT_UPLOAD_PATHS]
 
+    @cached_property
+    def document_paths(self) -> list[re.Pattern]:
+        return [re.compile(pattern) for pattern in settings.DOCUMENT_UPLOAD_PATHS]
+
     def limit(self, path: str) -> tuple[int, str]:
         """The largest body accepted at `path`, and what it is for (for the message)."""
         margin = settings.UPLOAD_ENVELOPE_MARGIN
         if any(pattern.search(path) for pattern in self.import_paths):
             size = settings.IMPORT_MAX_UPLOAD_SIZE
             return size + margin, f"un fichier importé ne peut dépasser {format_size(size)}"
-        if any(path.startswith(prefix) for prefix in settings.DOCUMENT_UPLOAD_PATH_PREFIXES):
+        if any(pattern.search(path) for pattern in self.document_paths):
             size = settings.DOCUMENT_MAX_UPLOAD_SIZE
             return size + margin, f"un document ne peut dépasser {format_size(size)}"
         size = settings.REQUEST_MAX_BODY_SIZE

@@ -6,7 +6,6 @@ a 403 page (never a login loop)."""
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 
 
@@ -23,16 +22,3 @@ def permission_required(*perms: str):
         return login_required(wrapped)
 
     return decorator
-
-
-class PermissionRequiredMixin(LoginRequiredMixin):
-    """Class-based counterpart of `permission_required`."""
-
-    permission_required: tuple[str, ...] = ()
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not request.user.has_perms(self.permission_required):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)

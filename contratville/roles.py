@@ -1,4 +1,4 @@
-"""The four roles of CONTRACTS.md §2 as Django groups with their permissions.
+"""The four roles of docs/contracts.md §2 as Django groups with their permissions.
 
 The groups are (re)built after every `migrate`, so that every database has them and a new
 permission reaches its role without a manual step."""
@@ -15,7 +15,7 @@ _READ_REFERENCE = [
     "projects.view_theme",
     "projects.view_commune",
     "projects.view_quartier",
-    "funding.view_funder",
+    "projects.view_funder",
     "projects.view_programmeyear",
 ]
 _AGENT = [
@@ -34,10 +34,10 @@ _AGENT = [
     "projects.import_projects",
     "projects.export_projects",
     "projects.view_bilan",
-    "funding.view_fundingline",
-    "funding.add_fundingline",
-    "funding.change_fundingline",
-    "funding.delete_fundingline",
+    "projects.view_fundingline",
+    "projects.add_fundingline",
+    "projects.change_fundingline",
+    "projects.delete_fundingline",
     "funding.view_fondsdeconcours",
     "funding.view_envelope",
     # Preparing the comités: séances, their agenda, scenarios.
@@ -55,6 +55,18 @@ _AGENT = [
     "comites.view_scenarioline",
     "comites.change_scenarioline",
     "comites.view_fundingdecision",
+    # The dossier's pieces: upload, download, withdraw (documents).
+    "documents.view_document",
+    "documents.add_document",
+    "documents.delete_document",
+    "documents.view_checklist",
+    # Letters to the porteurs: generated and sent by the agents (courriers).
+    "courriers.view_letter",
+    "courriers.add_letter",
+    "courriers.send_letter",
+    "courriers.view_letterbatch",
+    "courriers.add_letterbatch",
+    "courriers.view_lettersending",
 ]
 _DIRECTION = [
     *_AGENT,
@@ -71,8 +83,17 @@ _DIRECTION = [
     # Only the direction applies a comité's decision.
     "comites.apply_scenario",
     "comites.delete_scenario",
+    # The checklists of required pieces, per porteur type and year.
+    "documents.change_checklist",
+    # Only the direction writes the letters' templates.
+    "courriers.view_lettertemplate",
+    "courriers.add_lettertemplate",
+    "courriers.change_lettertemplate",
+    "courriers.view_lettertemplateversion",
+    "courriers.add_lettertemplateversion",
 ]
-# The comité reads its séances, their scenarios and documents, and the envelopes.
+# The comité reads its séances, their scenarios and documents, and the envelopes; nothing of the
+# dossiers' pieces.
 _COMITE = [
     *_READ_REFERENCE,
     "projects.view_bilan",
@@ -124,9 +145,3 @@ def ensure_roles() -> dict[str, Group]:
             group.permissions.set(_permissions(permission_names))
         groups[name] = group
     return groups
-
-
-def ensure_roles_after_migrate(sender, **kwargs):
-    # Only once every app's permissions exist, i.e. when the last of our apps is migrated.
-    if sender.name == "comites":
-        ensure_roles()

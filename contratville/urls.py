@@ -1,4 +1,4 @@
-"""The project's addresses (CONTRACTS.md §5)."""
+"""The project's addresses (docs/contracts.md §5)."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -11,10 +11,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    path("projets/", include("funding.urls")),
+    # A dossier's pieces (/projets/<id>/documents/...) are served by documents, not projects.
+    path("", include("documents.urls")),
     path("", include("projects.urls")),
     path("", include("reports.urls")),
     path("comites/", include("comites.urls")),
+    # /courriers/… and a dossier's letters, /projets/<id>/courriers/ (courriers/urls.py).
+    path("", include("courriers.urls")),
 ]
 
 # Refused permissions are logged (contratville/auth.py) before the 403 page.

@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
-from projects.models import Pillar, ProgrammeYear
-from projects.templatetags.money import format_euros
+from contratville.formatting import euros
+from projects.models import Funder, Pillar, ProgrammeYear
 
-from .models import Envelope, Funder
+from .models import Envelope
 
 SET_REASON = "Enveloppe fixée"
 REMOVE_REASON = "Enveloppe supprimée"
@@ -33,7 +33,7 @@ def _check_split(*, funder: Funder, year: int, pillar: Pillar | None, amount: De
             raise ValidationError(
                 {
                     "amount": f"L'enveloppe de {funder.label} ne peut pas être inférieure à sa répartition "
-                    f"par pilier ({format_euros(split)})."
+                    f"par pilier ({euros(split)})."
                 }
             )
         return
@@ -47,8 +47,8 @@ def _check_split(*, funder: Funder, year: int, pillar: Pillar | None, amount: De
     if split > total:
         raise ValidationError(
             {
-                "amount": f"La répartition par pilier ({format_euros(split)}) dépasserait l'enveloppe de "
-                f"{funder.label} ({format_euros(total)})."
+                "amount": f"La répartition par pilier ({euros(split)}) dépasserait l'enveloppe de "
+                f"{funder.label} ({euros(total)})."
             }
         )
 

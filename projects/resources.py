@@ -1,4 +1,4 @@
-"""Import and export (django-import-export) of the reference data and of the operators.
+"""Import and export (django-import-export) of the reference data, the funders and the operators.
 
 Column headers are French because the files are opened and filled in by the service's staff.
 Related objects travel by their natural code (pillar code, code INSEE), never by database id,
@@ -10,7 +10,7 @@ from django.utils.encoding import force_str
 from import_export import resources, widgets
 from import_export.fields import Field
 
-from .models import Commune, Operator, OperatorKind, Pillar, Quartier, QuartierKind, Theme
+from .models import Commune, Funder, Nature, Operator, OperatorKind, Pillar, Quartier, QuartierKind, Theme
 
 
 class PlainIntegerWidget(widgets.IntegerWidget):
@@ -180,3 +180,21 @@ class OperatorResource(resources.ModelResource):
 
     def get_queryset(self):
         return super().get_queryset().select_related("commune").annotate(project_count=Count("projects"))
+
+
+class FunderResource(resources.ModelResource):
+    code = Field(attribute="code", column_name="Code", widget=widgets.CharWidget())
+    label = Field(attribute="label", column_name="Libellé", widget=widgets.CharWidget())
+    short_label = Field(attribute="short_label", column_name="Libellé court", widget=widgets.CharWidget())
+    default_nature = Field(
+        attribute="default_nature", column_name="Nature par défaut", widget=ChoiceWidget(Nature)
+    )
+    order = Field(attribute="order", column_name="Ordre", widget=PlainIntegerWidget(), default=0)
+    is_active = Field(attribute="is_active", column_name="Actif", widget=FrenchBooleanWidget(), default=True)
+
+    class Meta:
+        model = Funder
+        fields = ("code", "label", "short_label", "default_nature", "order", "is_active")
+        import_id_fields = ("code",)
+        skip_unchanged = True
+        clean_model_instances = True

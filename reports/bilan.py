@@ -28,13 +28,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from contratville.formatting import number
 from projects.models import ProgrammeYear, QuartierKind
-from projects.templatetags.money import format_euros
 
-from . import dashboard, selectors
+from . import charts, dashboard, selectors
 from .selectors import BilanFigures, FocusAction
 
-logger = logging.getLogger(__name__)
 # WeasyPrint narrates each step of its layout at INFO.
 if logging.getLogger("weasyprint.progress").level == logging.NOTSET:
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -98,26 +97,13 @@ class Chart:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg or b"").decode("ascii")
 
 
-def _charts_module():
-    """reports/charts.py, the dashboard's figures, if it is there."""
-    try:
-        from . import charts
-    except ImportError:
-        logger.warning("reports/charts.py est absent : le bilan est produit sans graphiques.")
-        return None
-    return charts
-
-
 CHART_WIDTH = 680  # CSS pixels: about the width of the A4 page between its margins
 CHART_HEIGHT = 460
 
 
 def build_charts(figures: BilanFigures, communes: list[dashboard.AreaFigures]) -> dict[str, Chart]:
-    """The bilan's charts: the dashboard's own figures (reports/charts.py), for the same data.
+    """The bilan's charts: the dashboard's own figures (reports/charts/), for the same data.
     A year with nothing programmed has no chart: its tables say it all."""
-    charts = _charts_module()
-    if charts is None:
-        return {}
     year = figures.year
     wanted = {
         "map": (
@@ -135,11 +121,7 @@ def build_charts(figures: BilanFigures, communes: list[dashboard.AreaFigures]) -
     }
     result: dict[str, Chart] = {}
     for slug, (title, build) in wanted.items():
-        try:
-            figure = build()
-        except AttributeError as error:
-            logger.warning("Graphique « %s » indisponible dans reports/charts.py : %s", slug, error)
-            continue
+        figure = build()
         if figure is not None:
             height = figure.layout.height or CHART_HEIGHT
             result[slug] = Chart(slug=slug, title=title, figure=figure, width=CHART_WIDTH, height=height)
@@ -272,7 +254,7 @@ def _whole_euros(text):
 
     def whole(match: re.Match) -> str:
         amount = Decimal(re.sub(r"\D", "", match.group(1)) + "." + match.group(2))
-        return format_euros(amount, 0).removesuffix("\u00a0€")
+        return number(amount)
 
     return _AMOUNT_WITH_CENTS.sub(whole, text)
 
@@ -340,27 +322,32 @@ def _fewer_gc_pauses():
         gc.set_threshold(*thresholds)
 
 
-def html_to_pdf(html: str, *, stylesheets: tuple[str, ...] = ()) -> bytes:
+def html_to_pdf(html: str, *, stylesheets: tuple[str, ...] = (), prepared=None, url_fetcher=None) -> bytes:
     """WeasyPrint's PDF of the standalone document: tagged (structure for screen readers),
     fonts embedded, its title, author and language from the document's head. `stylesheets`
     (our static files' names, e.g. "css/bilan.css") are applied besides the document's own
-    styles, for documents whose template holds none. WeasyPrint reads nothing but `data:`
-    URIs and our static files (reports/pdf_fetcher.py)."""
+    styles, for documents whose template holds none. `prepared`, a (FontConfiguration, [CSS])
+    pair made once, spares their parsing to callers that render many documents (the letters).
+    WeasyPrint reads nothing but `data:` URIs and our static files (reports/pdf_fetcher.py), or
+    less with `url_fetcher` (the letters' fetcher reads data: URIs only)."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     from .pdf_fetcher import StaticFilesURLFetcher
 
-    font_config = FontConfiguration()
-    fetcher = StaticFilesURLFetcher()
-    css = [
-        CSS(
-            string=Path(finders.find(name)).read_text(encoding="utf-8"),
-            font_config=font_config,
-            url_fetcher=fetcher,
-        )
-        for name in stylesheets
-    ]
+    fetcher = url_fetcher or StaticFilesURLFetcher()
+    if prepared is not None:
+        font_config, css = prepared
+    else:
+        font_config = FontConfiguration()
+        css = [
+            CSS(
+                string=Path(finders.find(name)).read_text(encoding="utf-8"),
+                font_config=font_config,
+                url_fetcher=fetcher,
+            )
+            for name in stylesheets
+        ]
     with _fewer_gc_pauses():
         return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).write_pdf(
             stylesheets=css, font_config=font_config, pdf_tags=True
@@ -397,5 +384,5 @@ def pdf_filename(year: int) -> str:
 
 
 def render_json(year: int) -> dict:
-    """The machine-readable bilan of CONTRACTS.md §4."""
+    """The machine-readable bilan of docs/contracts.md §4."""
     return selectors.bilan_as_json(year)

@@ -1,5 +1,5 @@
-"""The dashboard's figures beyond the bilan's: credits by quartier and by commune, the years
-on offer, and the reference data of the filters. The bilan's figures themselves come from
+"""The dashboard's figures beyond the bilan's: credits by quartier and by commune, and the years
+on offer. The filters and their reference data are the dossier list's (`projects.filters`). The bilan's figures themselves come from
 `reports.selectors` (`figures_of_years`), so that the dashboard and the bilan never disagree.
 
 Each function runs a fixed number of queries whatever the number of dossiers; the per-dossier
@@ -8,21 +8,18 @@ commune must count once for that commune.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
-from django.utils.formats import number_format
 
-from contratville.collation import sort_key
-from funding.models import Funder, FundingLine
-from projects.models import Operator, Project, Quartier, QuartierKind, Status, Theme
-from projects.templatetags.money import format_euros, percent_fr
+from contratville.formatting import euros, number, percent, percent_text
+from contratville.versioning import Versions, cache_key, remembered
+from projects.filters import DossierScope, FilterReference, QuartierChoice
+from projects.models import Funder, FundingLine, Operator, Project, Status
 
-from .filters import Choices, Scope
-from .selectors import ZERO, BilanFigures, Projection, figures_of_years, percent
-from .versioning import Versions, cache_key, remembered
+from .selectors import ZERO, BilanFigures, Projection, figures_of_years
 
 
 @dataclass
@@ -35,18 +32,8 @@ class AreaFigures:
     projects: int = 0
 
 
-@dataclass
-class QuartierRef:
-    id: int
-    code: str
-    name: str
-    kind: str
-    communes: list[tuple[str, str]] = field(default_factory=list)  # (INSEE code, name)
-    aliases: tuple[str, ...] = ()  # every code it goes by
-
-    @property
-    def label(self) -> str:
-        return self.name if self.kind == QuartierKind.QPV else f"{self.name} (veille)"
+# A quartier with its codes and communes (the filters' reference data).
+QuartierRef = QuartierChoice
 
 
 @dataclass
@@ -61,25 +48,13 @@ class Areas:
 
 
 def quartier_reference() -> list[QuartierRef]:
-    """Every quartier with its communes, in one query."""
-    quartiers: dict[int, QuartierRef] = {}
-    rows = Quartier.objects.order_by("kind", "code_2015", "name").values(
-        "id", "name", "kind", "code_2015", "code_2024", "local_code", "communes__insee_code", "communes__name"
-    )
-    for row in rows:
-        ref = quartiers.get(row["id"])
-        if ref is None:
-            codes = tuple(c for c in (row["code_2015"], row["code_2024"], row["local_code"]) if c)
-            code = codes[0] if codes else ""
-            ref = quartiers[row["id"]] = QuartierRef(row["id"], code, row["name"], row["kind"], aliases=codes)
-        if row["communes__insee_code"]:
-            ref.communes.append((row["communes__insee_code"], row["communes__name"]))
-    return list(quartiers.values())
+    """Every quartier with its communes, in one query (the filters' own reference data)."""
+    return FilterReference().quartiers
 
 
 def areas(
     year: int,
-    scope: Scope | None = None,
+    scope: DossierScope | None = None,
     *,
     quartiers: list[QuartierRef] | None = None,
     projects_programmed: int | None = None,
@@ -91,7 +66,7 @@ def areas(
     add up to the total), and once for each commune where one of its quartiers lies.
     `projects_programmed` (from the year's figures) sizes the "no quartier" row. With a
     `projection` (reports.selectors.Projection), the same figures as if its decisions were taken."""
-    scope = scope or Scope()
+    scope = scope or DossierScope()
     if quartiers is None:
         quartiers = quartier_reference()
     lines = FundingLine.objects.all()
@@ -173,7 +148,7 @@ def areas(
     )
 
 
-def commune_credits(year: int, scope: Scope | None = None) -> list[AreaFigures]:
+def commune_credits(year: int, scope: DossierScope | None = None) -> list[AreaFigures]:
     """Credits programmed for the quartiers of each commune (the map's figures)."""
     return areas(year, scope).communes
 
@@ -205,35 +180,11 @@ def default_year(options: list[YearOption]) -> int:
     return timezone.localdate().year
 
 
-def filter_choices(quartiers: list[QuartierRef]) -> Choices:
-    """The filters' values from the reference data (piliers and thématiques in one query)."""
-    pillars: dict[str, str] = {}
-    themes = []
-    rows = Theme.objects.order_by("pillar__order", "pillar__code", "order", "code").values_list(
-        "code", "label", "pillar__code", "pillar__label"
-    )
-    for code, label, pillar_code, pillar_label in rows:
-        pillars.setdefault(pillar_code, pillar_label)
-        themes.append((code, f"{code} {label}"))
-    communes = {}
-    for q in quartiers:
-        for code, name in q.communes:
-            communes[code] = name
-    return Choices(
-        pilier=list(pillars.items()),
-        thematique=themes,
-        quartier=[(q.code, f"{q.label} ({q.code})") for q in quartiers if q.code],
-        commune=sorted(communes.items(), key=lambda item: sort_key(item[1])),
-        financeur=list(Funder.objects.values_list("code", "label")),
-        quartier_aliases={alias: q.code for q in quartiers for alias in q.aliases},
-    )
-
-
 @dataclass
 class Dashboard:
     year: int
     years: list[YearOption]
-    scope: Scope
+    scope: DossierScope
     figures: BilanFigures
     previous: BilanFigures | None  # None when the year before holds no dossier
     history: list[BilanFigures]  # every year with dossiers, oldest first
@@ -244,16 +195,17 @@ class Dashboard:
 
 def dashboard(
     year: int,
-    scope: Scope,
+    scope: DossierScope,
     years: list[YearOption],
     quartiers: list[QuartierRef],
     *,
     versions: Versions | None = None,
+    operators: list[tuple[int, str]] | None = None,
 ) -> Dashboard:
     """Every figure of the dashboard for one year and scope, in a fixed number of queries.
 
     With `versions` (read before anything else), each year's figures and the year's areas are
-    kept in the cache under the versions of the data they come from (reports.versioning): after
+    kept in the cache under the versions of the data they come from (contratville.versioning): after
     a change to 2024's dossiers, only 2024's figures are computed again (2025's priority share
     compares with 2024's: set from the figures of both years, never kept)."""
     known = {o.year for o in years}
@@ -272,8 +224,9 @@ def dashboard(
         year_areas = remembered(
             cache_key("areas", scope.query_string(), year, versions.of(year)), compute_areas
         )
-    operators = []
-    if scope.porteur:
+    if operators is None:
+        operators = []
+    if scope.porteur and not operators:
         operators = list(Operator.objects.filter(pk__in=scope.porteur).values_list("pk", "name"))
     return Dashboard(
         year=year,
@@ -309,19 +262,15 @@ def _trend(difference) -> str:
     return "hausse" if difference > 0 else "baisse" if difference < 0 else "stable"
 
 
-def count_fr(value: int) -> str:
-    return number_format(value, use_l10n=True, force_grouping=True)
-
-
 def amount_change(current: Decimal, before: Decimal | None) -> tuple[str, str]:
     """ "+219 320,00 € (+3,3 %)" and the trend; nothing when there is no year before."""
     if before is None:
         return "", ""
     difference = current - before
-    text = f"{_sign(difference)}{format_euros(abs(difference))}"
+    text = f"{_sign(difference)}{euros(abs(difference))}"
     if before:
         change = percent(difference, before)
-        text += f" ({_sign(change)}{percent_fr(abs(change))})"
+        text += f" ({_sign(change)}{percent_text(abs(change))})"
     return text, _trend(difference)
 
 
@@ -329,7 +278,7 @@ def count_change(current: int, before: int | None) -> tuple[str, str]:
     if before is None:
         return "", ""
     difference = current - before
-    return f"{_sign(difference)}{count_fr(abs(difference))}", _trend(difference)
+    return f"{_sign(difference)}{number(abs(difference))}", _trend(difference)
 
 
 def points_change(current: Decimal | None, before: Decimal | None) -> tuple[str, str]:
@@ -337,12 +286,12 @@ def points_change(current: Decimal | None, before: Decimal | None) -> tuple[str,
     if current is None or before is None:
         return "", ""
     difference = current - before
-    points = number_format(abs(difference), decimal_pos=1, use_l10n=True)
+    points = number(abs(difference), 1)
     return f"{_sign(difference)}{points} point{'s' if abs(difference) >= 2 else ''}", _trend(difference)
 
 
 def _projects(n: int) -> str:
-    return f"{count_fr(n)} projet{'s' if n > 1 else ''}"
+    return f"{number(n)} projet{'s' if n > 1 else ''}"
 
 
 def key_figures(data: Dashboard, link) -> list[KeyFigure]:
@@ -355,69 +304,69 @@ def key_figures(data: Dashboard, link) -> list[KeyFigure]:
     def figure(label, value, previous, change, detail="", url=""):
         return KeyFigure(label, value, detail, previous, change[0], change[1], url)
 
-    fcs_detail = f"{format_euros(f.fcs_granted)} accordés"
+    fcs_detail = f"{euros(f.fcs_granted)} accordés"
     if f.fcs_envelope:
-        share = percent_fr(percent(f.fcs_granted, f.fcs_envelope))
-        fcs_detail += f" sur une enveloppe de {format_euros(f.fcs_envelope)} ({share})"
+        share = percent_text(percent(f.fcs_granted, f.fcs_envelope))
+        fcs_detail += f" sur une enveloppe de {euros(f.fcs_envelope)} ({share})"
     else:
         fcs_detail += f" ; pas d'enveloppe fixée pour {f.year}"
     return [
         figure(
             "Total programmé",
-            format_euros(f.total),
-            format_euros(p.total) if p else "",
+            euros(f.total),
+            euros(p.total) if p else "",
             amount_change(f.total, p.total if p else None),
             "montants accordés aux dossiers programmés",
             link(),
         ),
         figure(
             "Dossiers déposés",
-            count_fr(f.projects_filed),
-            count_fr(p.projects_filed) if p else "",
+            number(f.projects_filed),
+            number(p.projects_filed) if p else "",
             count_change(f.projects_filed, p.projects_filed if p else None),
             url=link(statut=Status.filed()),
         ),
         figure(
             "Dossiers programmés",
-            count_fr(f.projects_programmed),
-            count_fr(p.projects_programmed) if p else "",
+            number(f.projects_programmed),
+            number(p.projects_programmed) if p else "",
             count_change(f.projects_programmed, p.projects_programmed if p else None),
             url=link(),
         ),
         figure(
             "Dossiers refusés",
-            count_fr(f.projects_refused),
-            count_fr(p.projects_refused) if p else "",
+            number(f.projects_refused),
+            number(p.projects_refused) if p else "",
             count_change(f.projects_refused, p.projects_refused if p else None),
             url=link(statut=[Status.REFUSE]),
         ),
         figure(
             "Dossiers soutenus par des crédits ANCT",
-            count_fr(f.projects_supported_anct),
-            count_fr(p.projects_supported_anct) if p else "",
+            number(f.projects_supported_anct),
+            number(p.projects_supported_anct) if p else "",
             count_change(f.projects_supported_anct, p.projects_supported_anct if p else None),
             "dossiers programmés avec un montant ANCT accordé",
             link(financeur=[Funder.ANCT], statut=programmed),
         ),
         figure(
             "Part des crédits spécifiques",
-            percent_fr(f.specific_percent),
-            percent_fr(p.specific_percent) if p else "",
+            percent_text(f.specific_percent),
+            percent_text(p.specific_percent) if p else "",
             points_change(f.specific_percent, p.specific_percent if p else None),
-            f"{format_euros(f.specific_total)} sur {format_euros(f.total)}",
+            f"{euros(f.specific_total)} sur {euros(f.total)}",
             link(nature=["specifique"]),
         ),
         figure(
             "Dossiers associatifs programmés",
-            count_fr(f.associative_projects),
-            count_fr(p.associative_projects) if p else "",
+            number(f.associative_projects),
+            number(p.associative_projects) if p else "",
             count_change(f.associative_projects, p.associative_projects if p else None),
             url=link(type_porteur=["association"]),
         ),
         figure(
             "Part des thématiques prioritaires",
-            percent_fr(f.priority_themes_percent),
-            percent_fr(f.priority_themes_percent_previous_year)
+            percent_text(f.priority_themes_percent),
+            percent_text(f.priority_themes_percent_previous_year)
             if f.priority_themes_percent_previous_year is not None
             else "",
             points_change(f.priority_themes_percent, f.priority_themes_percent_previous_year),

@@ -1,64 +1,83 @@
-"""The director's dashboard (`/tableau-de-bord/`, CONTRACTS.md §5): the year's key figures and
+"""The director's dashboard (`/tableau-de-bord/`, docs/contracts.md §5): the year's key figures and
 charts, for the direction and the comité, read only.
 
-The view parses the address (year and the dossier list's filters), asks `reports.dashboard` and
+The view parses the address (year and the dossier list's filters, read by
+`projects.filters.parse_filters` as the list reads them), asks `reports.dashboard` and
 `reports.charts` for the figures, and renders them, or one chart's data as CSV
-(`?format=csv&chart=<name>`)."""
+(`?format=csv&chart=<name>`). An invalid filter (an unknown code...) shows the form with its
+errors and no figure: never the whole programme as if it were filtered."""
 
 import csv
 from collections.abc import Iterable
 from urllib.parse import quote_plus, urlencode
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from contratville.converters import parse_id
 from contratville.permissions import permission_required
+from contratville.versioning import Versions, cache_key, remembered, remembered_html
+from projects.filters import PARAMETERS, DossierScope, FilterReference, ParsedFilters, parse_filters
 from projects.models import Status
 
 from . import charts as chart_builders
-from .dashboard import dashboard, default_year, filter_choices, key_figures, quartier_reference, year_options
-from .filters import PARAMETERS, DashboardFilterForm, Scope, scope_from_query
-from .versioning import Versions, cache_key, remembered, remembered_html
+from .dashboard import dashboard, default_year, key_figures, year_options
+from .filters import DashboardFilterForm
 
-MIN_YEAR, MAX_YEAR = 2000, 2100
-
-
-def _year(query, options) -> int:
-    value = parse_id(query.get("annee") or "")
-    if value is not None and MIN_YEAR <= value <= MAX_YEAR:
-        return value
-    return default_year(options)
+ONE_YEAR = "Le tableau de bord montre une année à la fois : choisissez-en une parmi {years}."
 
 
-def dossier_link(year: int, scope: Scope):
-    """`link(**parameters)`: the dossier list behind a figure. A chart's own parameter replaces
-    the scope's (the bar of one pilier lists that pilier); amounts are those of programmed
-    dossiers, so the list shows programmed dossiers unless `statut` says otherwise.
+def _year(parsed: ParsedFilters, options) -> int:
+    """The year asked (one at most), else the latest with a programmation."""
+    years = parsed.scope.annee
+    if len(years) > 1:
+        parsed.add_error("annee", ONE_YEAR.format(years=", ".join(str(y) for y in years)))
+    return years[-1] if years else default_year(options)
+
+
+def dossier_link(year: int, scope: DossierScope):
+    """`link(**parameters)`: the dossier list behind a figure, within the scope. A chart's own
+    parameter narrows the scope's (the bar of one pilier lists that pilier, among the piliers
+    chosen); amounts are those of programmed dossiers, so the list shows programmed dossiers
+    unless `statut` says otherwise (`[]`: every status). A figure whose parameter falls outside
+    the scope (the bar of a pilier not chosen, programmed dossiers when the scope keeps refused
+    ones only) has no dossier behind it: no link, "".
 
     The address is `urlencode([annee…, *scope.params(**overrides), statut…])`, written here from
     pieces encoded once: a national dashboard makes ~3,500 of them (two per quartier)."""
-    base = reverse("dossiers:list")
+    base = reverse("projects:list")
 
     def part(name: str, values: Iterable) -> str:
         return "&".join(f"{name}={quote_plus(str(value))}" for value in values)
 
-    scope_parts = {name: part(name, getattr(scope, name)) for name in PARAMETERS}
+    listed = [name for name in PARAMETERS if name not in ("annee", "statut")]
+    scope_parts = {name: part(name, getattr(scope, name)) for name in listed}
+    chosen = {name: {str(value) for value in getattr(scope, name)} for name in PARAMETERS}
+
+    def narrowed(name: str, asked) -> str | None:
+        """The part of `name` for the values asked, kept within the scope's; None when none is."""
+        if not chosen[name]:
+            return part(name, asked)
+        if not asked:
+            return part(name, getattr(scope, name))
+        kept = [value for value in asked if str(value) in chosen[name]]
+        return part(name, kept) if kept else None
+
     default_years = part("annee", [year])
-    default_statuses = part("statut", Status.programmed())
+    default_statuses = narrowed("statut", Status.programmed())
 
     def link(**overrides) -> str:
-        years = part("annee", overrides.pop("annee")) if "annee" in overrides else default_years
-        statuses = part("statut", overrides.pop("statut")) if "statut" in overrides else default_statuses
+        years = narrowed("annee", overrides.pop("annee")) if "annee" in overrides else default_years
+        statuses = narrowed("statut", overrides.pop("statut")) if "statut" in overrides else default_statuses
         pieces = [years]
-        pieces += [
-            part(name, overrides[name]) if name in overrides else scope_parts[name] for name in PARAMETERS
-        ]
+        for name in listed:
+            pieces.append(narrowed(name, overrides[name]) if name in overrides else scope_parts[name])
         pieces += [part(name, values) for name, values in overrides.items() if name not in PARAMETERS]
         pieces.append(statuses)
+        if any(piece is None for piece in pieces):
+            return ""
         return f"{base}?{'&'.join(piece for piece in pieces if piece)}"
 
     return link
@@ -77,13 +96,38 @@ def _csv_response(chart, year: int) -> HttpResponse:
 @require_safe
 @permission_required("projects.view_bilan")
 def dashboard_view(request):
-    # The data's versions first, before any figure is read (reports.versioning).
+    # The data's versions first, before any figure is read (contratville.versioning).
     versions = Versions.read()
     options = remembered(cache_key("years", versions.all()), year_options)
-    year = _year(request.GET, options)
-    quartiers = quartier_reference()
-    choices = filter_choices(quartiers)
-    scope = scope_from_query(request.GET, choices)
+    reference = FilterReference()
+    parsed = parse_filters(request.GET, reference)
+    year = _year(parsed, options)
+    years = sorted({o.year for o in options} | {year})
+    wants_csv = request.GET.get("format") == "csv"
+    if not parsed.is_valid:
+        # Never the whole programme's figures as if they were filtered: the errors, the form,
+        # and no figure.
+        if wants_csv:
+            return HttpResponseBadRequest(
+                "Les filtres ne sont pas valides : aucune donnée n'a été exportée.\n"
+                + "\n".join(parsed.messages),
+                content_type="text/plain; charset=utf-8",
+            )
+        form = DashboardFilterForm(parsed, reference, years=years, year=year)
+        form.prepare_display()
+        context = {
+            "year": str(year),
+            "form": form,
+            "filter_errors": parsed.messages,
+            "operators": [],
+        }
+        return _page(request, render_to_string("reports/_dashboard_content.html", context), year, options)
+    # The figures' scope: the year apart (the history chart reads every year).
+    scope = parsed.scope.without("annee")
+    operators = [(pk, parsed.names["porteur"][pk]) for pk in scope.porteur]
+
+    def compute():
+        return dashboard(year, scope, options, reference.quartiers, versions=versions, operators=operators)
 
     def charts_of(data):
         link = dossier_link(year, scope)
@@ -91,8 +135,8 @@ def dashboard_view(request):
             data, link, geojson_url=reverse("reports:dashboard-geojson")
         )
 
-    if request.GET.get("format") == "csv":
-        _link, charts = charts_of(dashboard(year, scope, options, quartiers, versions=versions))
+    if wants_csv:
+        _link, charts = charts_of(compute())
         by_name = {chart.name: chart for chart in charts}
         chart = by_name.get(request.GET.get("chart", ""))
         if chart is None:
@@ -100,16 +144,18 @@ def dashboard_view(request):
         return _csv_response(chart, year)
 
     def render_content() -> str:
-        data = dashboard(year, scope, options, quartiers, versions=versions)
+        data = compute()
         link, charts = charts_of(data)
-        years = sorted({o.year for o in options} | {year})
         query = urlencode([("annee", year), *scope.params()])
+        form = DashboardFilterForm(parsed, reference, years=years, year=year)
+        form.prepare_display()
         context = {
             # Years as text: the French number format would write "2 021".
             "year": str(year),
             "previous_year": str(year - 1),
             "data": data,
-            "form": DashboardFilterForm(years=years, year=year, scope=scope, choices=choices),
+            "form": form,
+            "operators": operators,
             "key_figures": key_figures(data, link),
             "charts": [
                 {
@@ -129,7 +175,7 @@ def dashboard_view(request):
             ],
             "dossiers_url": link(),
             "scope": scope,
-            "scope_labels": _scope_labels(scope, choices, data.operators),
+            "scope_labels": parsed.labels(scope),
         }
         return render_to_string("reports/_dashboard_content.html", context)
 
@@ -138,6 +184,10 @@ def dashboard_view(request):
     content = remembered_html(
         cache_key("dashboard", year, scope.query_string(), versions.all()), render_content
     )
+    return _page(request, content, year, options)
+
+
+def _page(request, content: str, year: int, options):
     context = {
         "year": str(year),
         "content": content,
@@ -154,26 +204,3 @@ def communes_geojson_view(request):
     """The communes' contours for the dashboard's map, read from fixtures/reference. Like every
     answer to a signed-in user, not kept by any cache (contratville/middleware.py)."""
     return HttpResponse(chart_builders.GEOJSON_PATH.read_bytes(), content_type="application/geo+json")
-
-
-def _scope_labels(scope: Scope, choices, operators) -> list[tuple[str, str]]:
-    """The active filters, as French readers say them: [("Pilier", "Emploi, Pilotage"), ...]."""
-    form_labels = {name: field.label for name, field in DashboardFilterForm.base_fields.items()}
-    form_labels["porteur"] = "Porteur"
-    labels = []
-    for name in (
-        "pilier",
-        "thematique",
-        "type_porteur",
-        "porteur",
-        "quartier",
-        "commune",
-        "financeur",
-        "nature",
-    ):
-        values = getattr(scope, name)
-        if not values:
-            continue
-        names = dict(operators) if name == "porteur" else dict(getattr(choices, name))
-        labels.append((form_labels[name], ", ".join(str(names.get(v, v)) for v in values)))
-    return labels

@@ -1,6 +1,17 @@
+"""Fixtures for every test: the people of the four roles and their signed-in clients.
+
+`user_in(roles.AGENT, username="camille")` makes a new user in a role's group (other keywords
+go to UserFactory; None: no group); `agent`, `direction`, `comite` and `administrator` are one
+user of each role, `agent_client`... the test's `client` signed in as that user, and
+`client_of(user)` a new client signed in as any user, for a test that needs two people at once.
+Outside a test (a module-scoped fixture), `UserFactory(role=...)` does what `user_in` does."""
+
 import pytest
 from django.db import connections
+from django.test import Client
 
+from contratville import roles
+from tests.clamav import clamd_socket  # noqa: F401  (fixture: the tests' own ClamAV daemon)
 from tests.factories import UserFactory
 
 
@@ -17,6 +28,106 @@ def django_db_setup(django_db_setup, django_db_blocker):
         if contents is not None:
             type(connection)._test_serialized_contents = contents
     yield
+
+
+def _restores_the_reference_data(item) -> bool:
+    """A transactional test with `serialized_rollback` gets the migrations' reference data
+    (piliers, funders, groups...) back before it starts, and ends with an empty database
+    (pytest-django flushes it, as Django's TransactionTestCase does)."""
+    marker = item.get_closest_marker("django_db")
+    return marker is not None and bool(
+        marker.kwargs.get("transaction") and marker.kwargs.get("serialized_rollback")
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a `serialized_rollback` test (browser tests, backups), put the reference data
+    back for the test that follows, unless that one restores it itself: pytest-django runs
+    transactional tests last, but under xdist a worker may be given an ordinary test after one,
+    and a module-scoped fixture reads the database outside any test's transaction.
+
+    Never after the last test (`nextitem` None): the session's fixtures are torn down inside
+    this hook's `yield`, so the test databases are destroyed by then and the connections name
+    the development database again (db.sqlite3, or DATABASE_URL's): writing there failed with
+    "no such table: auth_permission" and would have filled a developer's database."""
+    yield
+    if nextitem is None or not _restores_the_reference_data(item) or _restores_the_reference_data(nextitem):
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents is not None:
+                connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.fixture
+def user_in(db):
+    """`user_in(role, **fields)` → a new user in the group `role` (a name of contratville.roles)."""
+
+    def _user_in(role: str | None, **fields):
+        return UserFactory(role=role, **fields)
+
+    return _user_in
+
+
+@pytest.fixture
+def agent(user_in):
+    return user_in(roles.AGENT)
+
+
+@pytest.fixture
+def direction(user_in):
+    return user_in(roles.DIRECTION)
+
+
+@pytest.fixture
+def comite(user_in):
+    return user_in(roles.COMITE)
+
+
+@pytest.fixture
+def administrator(user_in):
+    """A member of the Administrateurs group, neither staff nor superuser (see `admin_user`)."""
+    return user_in(roles.ADMINISTRATEUR)
+
+
+@pytest.fixture
+def client_of(db):
+    """`client_of(user)` → a new test client signed in as `user`."""
+
+    def _client_of(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _client_of
+
+
+@pytest.fixture
+def agent_client(client, agent):
+    client.force_login(agent)
+    return client
+
+
+@pytest.fixture
+def direction_client(client, direction):
+    client.force_login(direction)
+    return client
+
+
+@pytest.fixture
+def comite_client(client, comite):
+    client.force_login(comite)
+    return client
+
+
+@pytest.fixture
+def administrator_client(client, administrator):
+    client.force_login(administrator)
+    return client
 
 
 @pytest.fixture
@@ -43,6 +154,6 @@ def _empty_figures_cache():
     the context of the page they asked for, which a page served from the cache does not have.
     That the cache is never stale within a test is what tests/reports/test_data_versions.py
     checks."""
-    from reports import versioning
+    from contratville import versioning
 
     versioning.clear()

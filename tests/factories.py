@@ -5,11 +5,15 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from factory.django import DjangoModelFactory
 
-from funding.models import FondsDeConcours, Funder, FundingLine, Nature
+from funding.models import FondsDeConcours
 from projects.models import (
     Commune,
+    Funder,
+    FundingLine,
+    Nature,
     Operator,
     OperatorKind,
     Pillar,
@@ -47,12 +51,22 @@ class UserFactory(DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"utilisateur{n}")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     email = factory.Faker("email")
     password = factory.django.Password("mot-de-passe-de-test")
+
+    @factory.post_generation
+    def role(user, create, extracted, **kwargs):
+        """`UserFactory(role=roles.AGENT)`: the user in that role's group; a list or tuple of
+        group names puts the user in each. The groups come from the migrations."""
+        if not extracted:
+            return
+        names = [extracted] if isinstance(extracted, str) else list(extracted)
+        user.groups.add(*(Group.objects.get(name=name) for name in names))
 
 
 class ProgrammeYearFactory(DjangoModelFactory):

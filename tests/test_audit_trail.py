@@ -12,18 +12,18 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from contratville import roles
-from funding.history import project_journal
-from funding.models import FondsDeConcours, FundingLine
-from funding.services import programmation_import
-from projects.models import Indicator, Operator, ProgrammeYear, Project, Status
+from funding.models import FondsDeConcours
+from projects.history import project_journal
+from projects.imports.service import programmation_import
+from projects.models import FundingLine, Indicator, Operator, ProgrammeYear, Project, Status
 from projects.services import project_change_status
 from reports.services import bilan_texts_update
 from tests.factories import (
@@ -31,31 +31,24 @@ from tests.factories import (
     FundingLineFactory,
     OperatorFactory,
     ProjectFactory,
-    UserFactory,
     funder,
     quartier,
 )
-from tests.funding.page_forms import form_fields, post_data
+from tests.projects.page_forms import form_fields, post_data
 
 pytestmark = pytest.mark.django_db
 
 HEADER = "annee;numero_dossier;intitule;porteur;type_porteur;pilier;thematique;quartiers;statut;financeur;montant_demande;montant_accorde"
 
 
-def _user_in(group_name, **kwargs):
-    user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
+@pytest.fixture
+def camille(user_in):
+    return user_in(roles.AGENT, username="camille", first_name="Camille", last_name="Martin")
 
 
 @pytest.fixture
-def camille():
-    return _user_in(roles.AGENT, username="camille", first_name="Camille", last_name="Martin")
-
-
-@pytest.fixture
-def direction():
-    return _user_in(roles.DIRECTION, username="dominique", first_name="Dominique", last_name="Roux")
+def direction(user_in):
+    return user_in(roles.DIRECTION, username="dominique", first_name="Dominique", last_name="Roux")
 
 
 @pytest.fixture
@@ -183,7 +176,7 @@ def test_lines_added_and_removed_in_the_form_are_in_the_journal_with_their_amoun
 def test_a_dossier_created_in_the_form_is_recorded_with_its_lines(client, camille):
     client.force_login(camille)
     operator = OperatorFactory(name="Association Élan")
-    from tests.funding.test_project_form import form_data, line
+    from tests.projects.test_project_form import form_data, line
 
     client.post("/projets/nouveau/", form_data(operator, lines=[line("anct", "1 234,56", "1 000")]))
 
@@ -419,7 +412,7 @@ def test_the_history_pages_of_the_admin_open(admin_client, project):
     line = project.funding_lines.first()
     for url in (
         f"/admin/projects/project/{project.pk}/history/",
-        f"/admin/funding/fundingline/{line.pk}/history/",
+        f"/admin/projects/fundingline/{line.pk}/history/",
         f"/admin/projects/operator/{project.operator_id}/history/",
         f"/admin/projects/programmeyear/{project.year_id}/history/",
     ):
@@ -476,7 +469,10 @@ def test_the_journal_opens_with_the_state_of_existing_rows(camille):
     Project.history.model.quartiers.model.objects.all().delete()
 
     import_module("projects.migrations.0005_history_baseline").open_audit_trail(apps, None)
-    import_module("funding.migrations.0004_history_baseline").open_audit_trail(apps, None)
+    # Funding lines belonged to the funding app when that migration ran: it reads them there.
+    funding_0004 = ("funding", "0004_history_baseline")
+    state = MigrationLoader(connection).project_state(funding_0004, at_end=True)
+    import_module("funding.migrations.0004_history_baseline").open_audit_trail(state.apps, None)
 
     record = Project.history.get(id=project.pk)
     assert record.history_change_reason == "État à l'ouverture du journal des modifications"

@@ -12,32 +12,19 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections
+from django.db import connection
 
-from funding import backups
-from funding.models import FundingLine
-from funding.services import programmation_import
-from projects.models import Operator, OperatorKind, Project
-from tests.funding.test_programmation_import import GOOD_ROWS, csv_bytes
+from contratville import backups
+from projects.imports.service import programmation_import
+from projects.models import FundingLine, Operator, OperatorKind, Project
+from tests.projects.test_programmation_import import GOOD_ROWS, csv_bytes
 
 ROOT = Path(settings.BASE_DIR)
 ENGINE = connection.vendor  # "sqlite" or "postgresql"
 # Backing up and restoring go through other connections (pg_dump, pg_restore) or need the
 # database outside a transaction (SQLite's backup API): these tests commit for real, and get
-# the migrated reference data back before each of them.
+# the migrated reference data back before each of them (and after the last: tests/conftest.py).
 transactional = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(scope="module")
-def migrated_data_put_back(django_db_blocker):
-    """The last transactional test ends with an empty database: put the migrated reference
-    data back for the tests that read it later outside a test transaction."""
-    yield
-    with django_db_blocker.unblock():
-        for alias in connections:
-            contents = getattr(connections[alias], "_test_serialized_contents", None)
-            if contents is not None:
-                connections[alias].creation.deserialize_db_from_string(contents)
 
 
 def fingerprint() -> dict[str, list]:
@@ -72,11 +59,10 @@ def change_everything():
 
 
 @transactional
-@pytest.mark.usefixtures("migrated_data_put_back")
 def test_a_restore_gives_back_exactly_the_data_of_the_backup(tmp_path):
     build_data()
     saved = fingerprint()
-    assert saved["projects.Project"] and saved["funding.FundingLine"] and saved["projects.Operator"]
+    assert saved["projects.Project"] and saved["projects.FundingLine"] and saved["projects.Operator"]
 
     call_command("backup_data", output=str(tmp_path / "backups"))
     backup = only_file(tmp_path / "backups")
@@ -101,7 +87,6 @@ def test_a_restore_gives_back_exactly_the_data_of_the_backup(tmp_path):
 
 
 @transactional
-@pytest.mark.usefixtures("migrated_data_put_back")
 @pytest.mark.parametrize("answer", ["non", "", EOFError])
 def test_a_restore_not_confirmed_changes_nothing(tmp_path, monkeypatch, answer):
     build_data()
@@ -124,7 +109,6 @@ def test_a_restore_not_confirmed_changes_nothing(tmp_path, monkeypatch, answer):
 
 
 @transactional
-@pytest.mark.usefixtures("migrated_data_put_back")
 def test_the_backup_is_the_engines_own_format(tmp_path):
     build_data()
     call_command("backup_data", output=str(tmp_path))

@@ -46,9 +46,9 @@ from hypothesis import strategies as st
 
 from contratville import roles
 from contratville.converters import MAX_INT64, Int64Converter
-from funding.filters import ProjectFilter
-from projects.filters import OperatorFilter
+from projects.filters import ProjectFilter
 from projects.models import ProgrammeYear, Project, Status
+from projects.operator_filters import OperatorFilter
 from reports.filters import PARAMETERS as DASHBOARD_PARAMETERS
 from tests.factories import (
     FondsDeConcoursFactory,
@@ -574,10 +574,10 @@ def test_every_address_every_role_every_query_parameter(world, recorded_get):
     assert matrix.errors == [], "\n".join(matrix.errors)
     # The recording works: the list reads its filters, the dashboard its own and `chart` after
     # `format=csv`; a refused role reads nothing.
-    assert set(ProjectFilter.base_filters) <= reads[("dossiers:list", "agent")]
+    assert set(ProjectFilter.base_filters) <= reads[("projects:list", "agent")]
     assert {*DASHBOARD_PARAMETERS, "annee", "format", "chart"} <= reads[("reports:dashboard", "comite")]
-    assert reads[("dossiers:list", "comite")] == set()
-    assert reads[("dossiers:list", "anonymous")] == set()
+    assert reads[("projects:list", "comite")] == set()
+    assert reads[("projects:list", "anonymous")] == set()
 
 
 def test_every_admin_address_with_hostile_query_parameters(world, recorded_get):
@@ -623,17 +623,17 @@ def _one_of_each(fields) -> list[str]:
 
 # The forms of the application, as the direction (who may post to every one of them) sees them.
 POST_PAGES = {
-    "dossiers:create": "/projets/nouveau/",
-    "dossiers:update": "/projets/{project}/modifier/",
+    "projects:create": "/projets/nouveau/",
+    "projects:update": "/projets/{project}/modifier/",
     "projects:project-transition": "/projets/{project}/",  # the dossier page holds its forms
     "reports:bilan-texts": "/bilan/2021/textes/",
-    "dossiers:import": "/projets/import/",
+    "projects:import": "/projets/import/",
     "login": "/connexion/",
 }
 POST_VALUES: tuple[str | tuple[str, ...], ...] = (HUGE, "\x00")
 # The creation form is the edition's form (same fields, same formsets, fuzzed there): here only
 # what creating does besides, a new porteur and the submission.
-ONLY_FIELDS = {"dossiers:create": ("new_operator_", "operator", "year", "reference", "action")}
+ONLY_FIELDS = {"projects:create": ("new_operator_", "operator", "year", "reference", "action")}
 
 
 def _post_forms(client, page_url) -> list[dict]:

@@ -9,16 +9,14 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.test.utils import CaptureQueriesContext
 
 from contratville import roles
-from funding.models import FundingLine
-from funding.scale import generate_scale_data
-from projects.models import Project, Status
-from reports.filters import Scope
+from projects.filters import DossierScope
+from projects.models import FundingLine, Project, Status
+from projects.scale import generate_scale_data
 from reports.selectors import bilan_as_json, figures_by_year
 from tests.factories import (
     FondsDeConcoursFactory,
@@ -26,7 +24,6 @@ from tests.factories import (
     OperatorFactory,
     ProgrammeYearFactory,
     ProjectFactory,
-    UserFactory,
     funder,
     quartier,
     theme,
@@ -88,10 +85,8 @@ def _at_two_sizes(function) -> tuple[list[str], list[str]]:
 
 
 @pytest.fixture
-def direction(client):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=roles.DIRECTION), Group.objects.get(name=roles.AGENT))
-    client.force_login(user)
+def direction(client, user_in):
+    client.force_login(user_in([roles.DIRECTION, roles.AGENT]))
     return client
 
 
@@ -123,7 +118,7 @@ def test_the_pages_run_the_same_queries_at_any_size(direction, url):
 
 
 def test_the_figures_of_every_year_take_a_fixed_number_of_queries():
-    small, large = _at_two_sizes(lambda: figures_by_year([2021, 2022], Scope(financeur=("anct",))))
+    small, large = _at_two_sizes(lambda: figures_by_year([2021, 2022], DossierScope(financeur=("anct",))))
     assert len(small) == len(large) == FIGURES_QUERIES
     small, large = _at_two_sizes(lambda: bilan_as_json(2022))
     assert len(small) == len(large) == BILAN_JSON_QUERIES
@@ -133,7 +128,7 @@ def test_no_query_groups_by_labels_nor_counts_distinct_dossiers_over_every_line(
     """At 1.4 million funding lines, grouping by text columns and `COUNT(DISTINCT)` over the
     year's lines made the bilan's JSON take seconds (docs/performance.md)."""
     _programme(5)
-    for sql in _queries(lambda: figures_by_year([2021, 2022], Scope())):
+    for sql in _queries(lambda: figures_by_year([2021, 2022], DossierScope())):
         grouped = sql.partition("GROUP BY")[2]
         assert "label" not in grouped.lower(), sql
         if "COUNT(DISTINCT" in sql:
@@ -203,7 +198,7 @@ def test_the_quartier_filter_writes_the_same_select_as_django():
     must stay Django's own, selected options, escaping and attributes included."""
     from django import forms
 
-    from funding.filters import ManyOptionsSelectMultiple
+    from projects.filters import ManyOptionsSelectMultiple
 
     choices = [("QP062004", "Centre <Ville> & co"), ("QN06204M", 'Le "Mont"'), (3, "trois")]
     attrs = {"id": "id_quartier", "aria-describedby": "aide", "disabled": False, "required": True}
@@ -218,13 +213,13 @@ def test_the_quartier_filter_writes_the_same_select_as_django():
 
 
 def test_the_lists_quartier_filter_uses_the_fast_select():
-    from funding.filters import ManyOptionsSelectMultiple, ProjectFilter
+    from projects.filters import ManyOptionsSelectMultiple, ProjectFilter
 
     assert isinstance(ProjectFilter().form.fields["quartier"].widget, ManyOptionsSelectMultiple)
 
 
 def test_the_dashboards_lists_use_the_fast_select():
-    from funding.filters import ManyOptionsSelectMultiple
+    from projects.filters import ManyOptionsSelectMultiple
     from reports.filters import DashboardFilterForm
 
     for name in ("quartier", "commune", "thematique", "financeur"):
@@ -234,21 +229,22 @@ def test_the_dashboards_lists_use_the_fast_select():
 def test_the_dashboards_links_are_urlencodes_own():
     """The dashboard writes ~3,500 links to the dossier list from pieces encoded once: each must
     be what `urlencode` writes from the year, the scope with the chart's parameter, and the
-    statuses."""
+    statuses. A chart's parameter narrows the scope's own values; outside them, no link."""
     from urllib.parse import urlencode
 
     from reports.views_dashboard import dossier_link
 
-    scope = Scope(
-        pilier=("emploi",),
+    scope = DossierScope(
+        pilier=("emploi", "cadre_de_vie"),
         porteur=(12, 7),
-        quartier=("QP062004", "QN06204M"),
+        quartier=("QP062004", "Q&A é/1"),
         commune=("62119",),
         financeur=("anct",),
         nature=("specifique",),
+        q=("jeunes & co",),
     )
     programmed = [("statut", s) for s in Status.programmed()]
-    for link_scope in (scope, Scope()):
+    for link_scope in (scope, DossierScope()):
         link = dossier_link(2024, link_scope)
         cases = [
             ({}, [("annee", "2024"), *link_scope.params(), *programmed]),
@@ -260,6 +256,10 @@ def test_the_dashboards_links_are_urlencodes_own():
                 {"quartier": ["Q&A é/1"]},
                 [("annee", "2024"), *link_scope.params(quartier=["Q&A é/1"]), *programmed],
             ),
+            (
+                {"thematique": ["1.1"], "porteur": [7]},
+                [("annee", "2024"), *link_scope.params(thematique=["1.1"], porteur=[7]), *programmed],
+            ),
             ({"annee": [2023]}, [("annee", "2023"), *link_scope.params(), *programmed]),
             ({"statut": ["refuse"]}, [("annee", "2024"), *link_scope.params(), ("statut", "refuse")]),
             ({"statut": []}, [("annee", "2024"), *link_scope.params()]),
@@ -267,3 +267,13 @@ def test_the_dashboards_links_are_urlencodes_own():
         ]
         for overrides, expected in cases:
             assert link(**overrides) == f"/projets/?{urlencode(expected)}", overrides
+    # Outside the scope's values: nothing behind the figure.
+    link = dossier_link(2024, scope)
+    assert link(pilier=["pilotage"]) == link(porteur=[99]) == link(quartier=["QP062008"]) == ""
+    link = dossier_link(2024, DossierScope(statut=("depose", "programme")))
+    assert link() == f"/projets/?{urlencode([('annee', '2024'), ('statut', 'programme')])}"
+    assert (
+        link(statut=[])
+        == f"/projets/?{urlencode([('annee', '2024'), ('statut', 'depose'), ('statut', 'programme')])}"
+    )
+    assert link(statut=["refuse"]) == ""

@@ -18,7 +18,6 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -27,9 +26,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from comites.models import FundingDecision, SeanceKind
 from comites.services import agenda_add_projects, scenario_create, seance_create
 from contratville import roles
-from funding.import_storage import pending_import_get, pending_import_store
+from courriers.models import Letter, LetterBatch, LetterSending, LetterTemplate
 from funding.models import Envelope
+from projects.imports.storage import pending_import_get, pending_import_store
 from projects.models import ProgrammeYear, Project, Status
+from tests.documents.factories import DocumentFactory
 from tests.factories import (
     FondsDeConcoursFactory,
     FundingLineFactory,
@@ -92,18 +93,21 @@ MATRIX: dict[str, dict[str, object]] = {
     # Each role's home: the dashboard for direction, comité and admin, the dossiers for agents.
     "reports:home": row(LOGIN, Redirect("/projets/"), OK, OK, OK),
     # Dossiers (funding/urls.py).
-    "dossiers:list": READ_DOSSIERS,
-    "dossiers:export": row(LOGIN, OK, OK, DENIED, OK),
-    "dossiers:import": row(LOGIN, OK, OK, DENIED, OK),
-    "dossiers:import-template": row(LOGIN, OK, OK, DENIED, OK),
-    "dossiers:create": WRITE_DOSSIERS,
-    "dossiers:detail": READ_DOSSIERS,
-    "dossiers:update": WRITE_DOSSIERS,
+    "projects:list": READ_DOSSIERS,
+    "projects:export": row(LOGIN, OK, OK, DENIED, OK),
+    "projects:import": row(LOGIN, OK, OK, DENIED, OK),
+    "projects:import-template": row(LOGIN, OK, OK, DENIED, OK),
+    "projects:create": WRITE_DOSSIERS,
+    "projects:detail": READ_DOSSIERS,
+    "projects:update": WRITE_DOSSIERS,
     # Operators and the workflow (projects/urls.py). A status change is a POST.
     "projects:operator-list": READ_DOSSIERS,
     "projects:operator-search": READ_DOSSIERS,
     "projects:operator-detail": READ_DOSSIERS,
+    "projects:operator-update": WRITE_DOSSIERS,
     "projects:project-transition": everyone(GET_NOT_ALLOWED),
+    # The list's bulk actions (a POST: confirmation, then the change; agents and direction).
+    "projects:selection": everyone(GET_NOT_ALLOWED),
     # Dashboard and bilan (reports/urls.py): every role reads them; only the direction writes
     # the bilan's texts.
     "reports:dashboard": READ_BILAN,
@@ -122,6 +126,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "comites:seance-state": everyone(GET_NOT_ALLOWED),
     "comites:agenda-add": everyone(GET_NOT_ALLOWED),
     "comites:agenda-remove": everyone(GET_NOT_ALLOWED),
+    "comites:agenda-bulk": everyone(GET_NOT_ALLOWED),
     "comites:scenario-create": everyone(GET_NOT_ALLOWED),
     "comites:scenario-compare": READ_BILAN,
     "comites:seance-decisions-pdf": READ_BILAN,
@@ -135,6 +140,28 @@ MATRIX: dict[str, dict[str, object]] = {
     "comites:scenario-xlsx": READ_BILAN,
     "comites:scenario-pdf": READ_BILAN,
     "comites:envelopes": READ_BILAN,
+    # A dossier's pieces (documents/urls.py): agents and the direction upload, download and
+    # withdraw them (withdrawing is a POST); only the direction sets the required pieces; the
+    # comité sees nothing of them.
+    "documents:project-documents": READ_DOSSIERS,
+    "documents:download": READ_DOSSIERS,
+    "documents:delete": everyone(GET_NOT_ALLOWED),
+    "documents:checklist": row(LOGIN, DENIED, OK, DENIED, OK),
+    # Letters (courriers/urls.py): agents generate and send them, only the direction edits their
+    # templates, the comité sees nothing of them. Sending and the preview are POSTs.
+    "courriers:project-letters": WRITE_DOSSIERS,
+    "courriers:template-list": row(LOGIN, DENIED, OK, DENIED, OK),
+    "courriers:template-create": row(LOGIN, DENIED, OK, DENIED, OK),
+    "courriers:template-edit": row(LOGIN, DENIED, OK, DENIED, OK),
+    "courriers:template-preview": everyone(GET_NOT_ALLOWED),
+    "courriers:template-version": row(LOGIN, DENIED, OK, DENIED, OK),
+    "courriers:seance-letters": WRITE_DOSSIERS,
+    "courriers:batch": WRITE_DOSSIERS,
+    "courriers:batch-zip": WRITE_DOSSIERS,
+    "courriers:batch-pdf": WRITE_DOSSIERS,
+    "courriers:batch-send": WRITE_DOSSIERS,
+    "courriers:letter-pdf": WRITE_DOSSIERS,
+    "courriers:letter-send": everyone(GET_NOT_ALLOWED),
     # The admin's own pages.
     "admin:index": admin_only(),
     # The login form is shown to a signed-in non-administrator too (saying that this account may
@@ -181,6 +208,9 @@ ADMIN_MODEL_EXCEPTIONS: dict[str, dict[str, object]] = {
     # A dossier starts with the dossier form or the import, a status change with the workflow.
     "admin:projects_project_add": admin_only(DENIED),
     "admin:projects_statuschange_add": admin_only(DENIED),
+    # A letter is generated, and sent, from the application's pages only.
+    "admin:courriers_letter_add": admin_only(DENIED),
+    "admin:courriers_lettersending_add": admin_only(DENIED),
 }
 
 
@@ -190,7 +220,7 @@ ADMIN_MODEL_EXCEPTIONS: dict[str, dict[str, object]] = {
 @dataclass(frozen=True)
 class Address:
     route: str  # the full pattern, e.g. "projets/<int:pk>/"
-    name: str | None  # the full URL name, e.g. "dossiers:detail"
+    name: str | None  # the full URL name, e.g. "projects:detail"
     model: type | None  # the admin's model, for the admin's per-model addresses
     key: str  # the matrix entry
 
@@ -259,6 +289,7 @@ def dataset(db, settings, tmp_path, monkeypatch):
     monkeypatch.setattr("reports.bilan.render_pdf", lambda year: b"%PDF-1.7 matrice")
     monkeypatch.setattr("comites.documents.tableau_pdf", lambda scenario: b"%PDF-1.7 matrice")
     monkeypatch.setattr("comites.documents.releve_pdf", lambda seance: b"%PDF-1.7 matrice")
+    monkeypatch.setattr("courriers.services.batch_combined_pdf", lambda batch: b"%PDF-1.7 matrice")
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
     project = ProjectFactory(status=Status.DEPOSE)
@@ -269,11 +300,9 @@ def dataset(db, settings, tmp_path, monkeypatch):
     OperatorFactory()
     users = {}
     for role, group in GROUPS.items():
-        user = UserFactory(
-            username=f"matrice-{role}", is_staff=role != "comite", is_superuser=role == "admin"
+        users[role] = UserFactory(
+            username=f"matrice-{role}", role=group, is_staff=role != "comite", is_superuser=role == "admin"
         )
-        user.groups.add(Group.objects.get(name=group))
-        users[role] = user
     # So that every admin model has an object to open.
     from projects.services import project_change_status
 
@@ -292,6 +321,17 @@ def dataset(db, settings, tmp_path, monkeypatch):
         decision="en_attente",
         decided_on=seance.date,
     )
+    # A séance's batch with the dossier's letter, sent once (courriers).
+    batch = LetterBatch.objects.create(seance=seance, created_by=users["agent"])
+    letter = Letter.objects.create(
+        project=project,
+        template_version=LetterTemplate.objects.get(kind="notification").current_version(),
+        batch=batch,
+        subject="Notification",
+        pdf=b"%PDF-1.7 matrice",
+        pdf_sha256="0" * 64,
+    )
+    LetterSending.objects.create(letter=letter, recipient="porteur@example.org", status="envoye", attempts=1)
     attempt = {"ip_address": "192.0.2.1", "user_agent": "test", "path_info": "/connexion/"}
     AccessAttempt.objects.create(username="x", failures_since_start=1, get_data="", post_data="", **attempt)
     AccessLog.objects.create(username="x", **attempt)
@@ -302,6 +342,9 @@ def dataset(db, settings, tmp_path, monkeypatch):
         "users": users,
         "seance": seance,
         "scenario": scenario,
+        "document": DocumentFactory(project=project),
+        "letter": letter,
+        "batch": batch,
     }
 
 
@@ -333,6 +376,7 @@ def url_for(address: Address, data) -> str:
             "object_id": project.pk,
         },
         "projects:operator-detail": {"pk": data["operator"].pk},
+        "projects:operator-update": {"pk": data["operator"].pk},
     }.get(address.name)
     if kwargs is None:
         kwargs = {}
@@ -343,8 +387,13 @@ def url_for(address: Address, data) -> str:
                 "fmt": "csv",
                 "seance": data["seance"].pk,
                 "scenario": data["scenario"].pk,
+                "document": data["document"].pk,
+                "letter": data["letter"].pk,
+                "batch": data["batch"].pk,
+                "kind": "notification",
+                "number": 1,
             }[parameter]
-    query = {"dossiers:export": "?format=csv", "projects:operator-search": "?q=asso"}.get(address.name, "")
+    query = {"projects:export": "?format=csv", "projects:operator-search": "?q=asso"}.get(address.name, "")
     return reverse(address.name, kwargs=kwargs) + query
 
 
@@ -407,10 +456,8 @@ def world(db, settings, tmp_path):
     users = {}
     for role in ("agent", "direction", "comite"):
         # Staff, as the demonstration's agent and direction were: it must not open the admin.
-        users[role] = UserFactory(username=f"ecriture-{role}", is_staff=True)
-        users[role].groups.add(Group.objects.get(name=GROUPS[role]))
-    users["admin"] = UserFactory(username="ecriture-admin", is_superuser=True)
-    users["admin"].groups.add(Group.objects.get(name=GROUPS["admin"]))
+        users[role] = UserFactory(username=f"ecriture-{role}", role=GROUPS[role], is_staff=True)
+    users["admin"] = UserFactory(username="ecriture-admin", role=GROUPS["admin"], is_superuser=True)
     return {"project": project, "users": users}
 
 
@@ -444,6 +491,11 @@ WRITES = {
         {"action": "enregistrer", "textes-perspectives_text": "Écrit sans droit"},
     ),
     "import-confirm": lambda w: ("/projets/import/", {"action": "confirm", "token": w["token"]}),
+    # The list's bulk move, confirmed: every dossier of the filter to « en instruction ».
+    "bulk-status": lambda w: (
+        "/projets/selection/",
+        {"action": "instruction", "portee": "filtre", "filtre": "", "confirmer": "oui"},
+    ),
     # The admin's change page, asked to programme the dossier and make it a focus of the bilan.
     "admin-change": lambda w: (
         f"/admin/projects/project/{w['project'].pk}/change/",
@@ -495,6 +547,8 @@ REFUSED = [
     ("texts", "anonymous", LOGIN),
     ("texts", "agent", DENIED),
     ("texts", "comite", DENIED),
+    ("bulk-status", "anonymous", LOGIN),
+    ("bulk-status", "comite", DENIED),
     ("import-confirm", "anonymous", LOGIN),
     ("import-confirm", "comite", DENIED),
     ("admin-change", "anonymous", ADMIN_LOGIN),

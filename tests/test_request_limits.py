@@ -151,11 +151,10 @@ def test_the_limit_of_each_address(path, size, status):
 
 
 def test_document_uploads_get_their_own_limit(settings):
-    settings.DOCUMENT_UPLOAD_PATH_PREFIXES = ["/projets/documents/"]
     settings.DOCUMENT_MAX_UPLOAD_SIZE = 5 * MB
     middleware = RequestSizeLimitMiddleware(lambda request: None)
-    assert middleware.check({"CONTENT_LENGTH": str(5 * MB)}, "/projets/documents/12/") is None
-    refused = middleware.check({"CONTENT_LENGTH": str(6 * MB)}, "/projets/documents/12/")
+    assert middleware.check({"CONTENT_LENGTH": str(5 * MB)}, "/projets/12/documents/") is None
+    refused = middleware.check({"CONTENT_LENGTH": str(6 * MB)}, "/projets/12/documents/")
     assert refused.status_code == 413
     assert "un document ne peut dépasser 5 Mo" in refused.content.decode()
 

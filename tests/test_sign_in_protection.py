@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings as django_settings
-from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -18,7 +17,6 @@ from django.utils import timezone
 
 from contratville import roles
 from contratville.auth import ACTIVITY_KEY, client_ip_address
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +31,8 @@ def axes_enabled(settings):
 
 
 @pytest.fixture
-def agents():
-    group = Group.objects.get(name=roles.AGENT)
-    users = [UserFactory(username=name, password=PASSWORD) for name in ("camille", "dominique")]
-    for user in users:
-        user.groups.add(group)
-    return users
+def agents(user_in):
+    return [user_in(roles.AGENT, username=name, password=PASSWORD) for name in ("camille", "dominique")]
 
 
 def sign_in(username, password, address=OFFICE, client=None, **headers):

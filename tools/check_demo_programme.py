@@ -16,13 +16,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The import format's columns (a standard-library module of the project).
+sys.path.insert(0, str(ROOT))
+from projects.imports.format import COLUMNS, DOSSIER_COLUMNS  # noqa: E402
+
 REFERENCE = ROOT / "fixtures" / "reference"
 DEMO = ROOT / "fixtures" / "demo"
 
-HEADER = (
-    "annee;numero_dossier;intitule;porteur;siret;type_porteur;pilier;thematique;quartiers;statut;"
-    "financeur;nature;montant_demande;montant_accorde"
-)
+HEADER = ";".join(COLUMNS)
 PILIERS = ["cohesion_sociale", "cadre_de_vie", "emploi", "pilotage"]
 FUNDERS = {
     "anct",
@@ -43,16 +44,6 @@ KINDS = {"association", "commune", "epci", "bailleur", "etablissement_public", "
 STATUSES = {"brouillon", "depose", "en_instruction", "programme", "refuse", "abandonne", "justifie", "solde"}
 PROGRAMMED = {"programme", "justifie", "solde"}
 PRIORITY = {"1.1", "1.5", "2.1"}
-DOSSIER_COLUMNS = [
-    "intitule",
-    "porteur",
-    "siret",
-    "type_porteur",
-    "pilier",
-    "thematique",
-    "quartiers",
-    "statut",
-]
 AMOUNT = re.compile(r"^\d+\.\d\d$")
 
 FOCUS_2021 = {
@@ -141,8 +132,8 @@ def load(year):
     lines = text.splitlines()
     check(lines[0] == HEADER, f"{path.name}: header differs")
     rows = list(csv.reader(text.splitlines(), delimiter=";"))
-    bad = [n for n, row in enumerate(rows, start=1) if len(row) != 14]
-    check(not bad, f"{path.name}: rows without 14 fields: {bad[:5]}")
+    bad = [n for n, row in enumerate(rows, start=1) if len(row) != len(COLUMNS)]
+    check(not bad, f"{path.name}: rows without {len(COLUMNS)} fields: {bad[:5]}")
     header = rows[0]
     dossiers = {}
     operators = {}

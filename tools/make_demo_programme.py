@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate the demonstration programmes 2020 and 2021 in the import format (CONTRACTS.md §3).
+"""Generate the demonstration programmes 2020 and 2021 in the import format (docs/import-format.md).
 
 Writes fixtures/demo/programmation_2021.csv and fixtures/demo/programmation_2020.csv.
 
@@ -20,28 +20,17 @@ Usage: python3 tools/make_demo_programme.py
 import csv
 import math
 import random
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The import format's columns (a standard-library module of the project).
+sys.path.insert(0, str(ROOT))
+from projects.imports.format import COLUMNS, QUARTIER_SEPARATOR  # noqa: E402
+
 REFERENCE = ROOT / "fixtures" / "reference"
 OUTPUT = ROOT / "fixtures" / "demo"
 
-HEADER = [
-    "annee",
-    "numero_dossier",
-    "intitule",
-    "porteur",
-    "siret",
-    "type_porteur",
-    "pilier",
-    "thematique",
-    "quartiers",
-    "statut",
-    "financeur",
-    "nature",
-    "montant_demande",
-    "montant_accorde",
-]
 FUNDERS = [
     "anct",
     "etat_droit_commun",
@@ -1465,24 +1454,23 @@ class YearBuilder:
                 else:
                     assert granted is None
                     granted_cell = ""
-                rows.append(
-                    [
-                        str(self.year),
-                        reference,
-                        dossier["title"],
-                        operator["name"],
-                        operator["siret"],
-                        operator["kind"],
-                        dossier["pilier"],
-                        dossier["theme"],
-                        "|".join(dossier["quartiers"]),
-                        dossier["statut"],
-                        line["funder"],
-                        "",
-                        f"{line['requested']}.00",
-                        granted_cell,
-                    ]
-                )
+                cells = {
+                    "annee": str(self.year),
+                    "numero_dossier": reference,
+                    "intitule": dossier["title"],
+                    "porteur": operator["name"],
+                    "siret": operator["siret"],
+                    "type_porteur": operator["kind"],
+                    "pilier": dossier["pilier"],
+                    "thematique": dossier["theme"],
+                    "quartiers": QUARTIER_SEPARATOR.join(dossier["quartiers"]),
+                    "statut": dossier["statut"],
+                    "financeur": line["funder"],
+                    "nature": "",
+                    "montant_demande": f"{line['requested']}.00",
+                    "montant_accorde": granted_cell,
+                }
+                rows.append([cells[column] for column in COLUMNS])
         return rows
 
 
@@ -1492,7 +1480,7 @@ def write(year):
     path = OUTPUT / f"programmation_{year}.csv"
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter=";", lineterminator="\n")
-        writer.writerow(HEADER)
+        writer.writerow(COLUMNS)
         writer.writerows(rows)
     print(f"  wrote {path.relative_to(ROOT)}: {len(rows)} funding lines")
 

@@ -12,8 +12,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('funding', '0006_envelope'),
-        ('projects', '0006_performance_indexes'),
+        ('funding', '0007_funding_lines_moved_to_projects'),
+        ('projects', '0007_move_funding_lines_here'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -67,8 +67,8 @@ class Migration(migrations.Migration):
                 ('decided_on', models.DateField(verbose_name='date de la décision')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='enregistrée le')),
                 ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='appliquée par')),
-                ('funder', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='funding.funder', verbose_name='financeur')),
-                ('funding_line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='decisions', to='funding.fundingline', verbose_name='ligne de financement')),
+                ('funder', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='projects.funder', verbose_name='financeur')),
+                ('funding_line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='decisions', to='projects.fundingline', verbose_name='ligne de financement')),
                 ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.project', verbose_name='dossier')),
                 ('scenario', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='comites.scenario', verbose_name='scénario')),
                 ('seance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='comites.seance', verbose_name='séance')),
@@ -100,8 +100,8 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('requested', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='montant demandé')),
                 ('proposed', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='montant proposé')),
-                ('funder', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='funding.funder', verbose_name='financeur')),
-                ('funding_line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='scenario_lines', to='funding.fundingline', verbose_name='ligne de financement')),
+                ('funder', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='projects.funder', verbose_name='financeur')),
+                ('funding_line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='scenario_lines', to='projects.fundingline', verbose_name='ligne de financement')),
                 ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.project', verbose_name='dossier')),
                 ('scenario', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='comites.scenario', verbose_name='scénario')),
             ],

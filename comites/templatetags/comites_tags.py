@@ -3,7 +3,8 @@
 from decimal import Decimal
 
 from django import template
-from django.utils.formats import number_format
+
+from contratville import formatting
 
 register = template.Library()
 
@@ -14,7 +15,7 @@ def amount_input(amount: Decimal | None) -> str:
     None (the funder's decision is pending)."""
     if amount is None:
         return ""
-    return number_format(Decimal(amount), decimal_pos=2, use_l10n=True, force_grouping=True)
+    return formatting.number(amount, 2)
 
 
 @register.filter

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "funding",
     "reports",
     "comites",
+    "documents",
+    "courriers",
 ]
 
 MIDDLEWARE = [
@@ -114,7 +116,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "contratville.context_processors.programme_year",
+                "projects.context_processors.programme_year",
             ],
         },
     },
@@ -155,7 +157,9 @@ USE_THOUSAND_SEPARATOR = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_ROOT = BASE_DIR / "media"
+# Uploaded files (the dossiers' pieces, pending imports), through Django's default storage. No
+# URL serves this folder: pieces are sent by permission-checked views only (documents/views.py).
+MEDIA_ROOT = Path(env("MEDIA_ROOT") or BASE_DIR / "media")
 MEDIA_URL = "media/"
 
 # Request bodies (contratville/middleware.py): above the limit of its address, a request is
@@ -164,15 +168,24 @@ MEDIA_URL = "media/"
 # and the admin's spreadsheet imports (django-import-export's /admin/<app>/<model>/import/).
 IMPORT_MAX_UPLOAD_SIZE = int(env("IMPORT_MAX_UPLOAD_SIZE", str(10 * 1024 * 1024)))
 IMPORT_UPLOAD_PATHS = [r"^/projets/import/$", r"^/admin/[a-z_]+/[a-z_]+/import/$"]
-# Documents attached to a dossier (none yet): the prefixes of the addresses that will take them.
+# The dossiers' pieces (documents/): the addresses that take them.
 DOCUMENT_MAX_UPLOAD_SIZE = int(env("DOCUMENT_MAX_UPLOAD_SIZE", str(10 * 1024 * 1024)))
-DOCUMENT_UPLOAD_PATH_PREFIXES: list[str] = []
+DOCUMENT_UPLOAD_PATHS = [r"^/projets/\d+/documents/$"]
 # What a multipart request adds around its file: boundaries, the part's headers, the other
 # fields. A file at the limit passes, and the form says in French when it is above.
 UPLOAD_ENVELOPE_MARGIN = 64 * 1024
 # Every other request body (forms, sign-in): Django's own default for form data.
 REQUEST_MAX_BODY_SIZE = int(env("REQUEST_MAX_BODY_SIZE", str(5 * 1024 * 1024 // 2)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_SIZE
+
+# --- The dossiers' pieces (documents/): antivirus (their size: DOCUMENT_MAX_UPLOAD_SIZE above) ---
+# Every piece is scanned by ClamAV's daemon before it is stored, over its Unix socket. ANTIVIRUS=off
+# stores files unscanned, saying so on every upload page: development only (refused in production).
+ANTIVIRUS = (
+    "off" if (env("ANTIVIRUS") or "on").strip().lower() in {"off", "0", "false", "no", "non"} else "on"
+)
+CLAMD_SOCKET = env("CLAMD_SOCKET") or "/var/run/clamav/clamd.ctl"
+CLAMD_TIMEOUT = float(env("CLAMD_TIMEOUT") or 30)
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
@@ -197,7 +210,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Caches, in each process's memory. "figures": the dashboard's figures and pages, keyed on the
-# data's versions (reports.versioning), so never stale; at most ~300 entries of ≤ 150 kB.
+# data's versions (contratville.versioning), so never stale; at most ~300 entries of ≤ 150 kB.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
     "figures": {
@@ -264,3 +277,16 @@ AGGLOMERATION_NAME = env(
     "Communauté d'Agglomération de Béthune-Bruay, Artois Lys Romane",
 )
 AGGLOMERATION_SHORT_NAME = env("AGGLOMERATION_SHORT_NAME", "CABBALR")
+# Letters to the porteurs (courriers): the letterhead's address and town ("Béthune, le …").
+AGGLOMERATION_ADDRESS = env("AGGLOMERATION_ADDRESS", "")
+AGGLOMERATION_TOWN = env("AGGLOMERATION_TOWN", "Béthune")
+
+# E-mail: the letters leave from the agglomeration's address. Development prints them on the
+# console (dev.py); production sends them through the SMTP server of the environment
+# (production.py). A letter is tried LETTER_SEND_ATTEMPTS times, after 2, then 4 seconds...
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL") or "Politique de la ville <politique-de-la-ville@example.org>"
+SERVER_EMAIL = env("SERVER_EMAIL") or DEFAULT_FROM_EMAIL
+LETTER_REPLY_TO = env("LETTER_REPLY_TO", "")
+LETTER_SEND_ATTEMPTS = int(env("LETTER_SEND_ATTEMPTS") or 3)
+LETTER_SEND_RETRY_DELAY = float(env("LETTER_SEND_RETRY_DELAY") or 2)
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT") or 20)

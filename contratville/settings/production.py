@@ -5,9 +5,10 @@ idle timeout are in `base` (every environment, so that the tests see them). Here
 makes sense behind HTTPS and a reverse proxy, and the static files collected for WhiteNoise."""
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import BASE_DIR, env, env_bool, env_list, require_env
+from .base import ANTIVIRUS, BASE_DIR, env, env_bool, env_list, require_env
 
 DEBUG = False
 SECRET_KEY = require_env("SECRET_KEY")
@@ -21,6 +22,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+
+# Uploaded pieces are always scanned in production (documents/antivirus.py, CLAMD_SOCKET).
+if ANTIVIRUS == "off":
+    raise ImproperlyConfigured(
+        "ANTIVIRUS=off est réservé au développement : en production, chaque pièce déposée est analysée "
+        "par ClamAV (CLAMD_SOCKET)."
+    )
 
 # HTTPS, behind a reverse proxy that sets X-Forwarded-Proto (and X-Forwarded-For: see
 # AXES_IPWARE_PROXY_COUNT in base).
@@ -46,3 +54,12 @@ STORAGES = {
 # Only the hashed copies are kept (and compressed): every page names its files through
 # {% static %}, and half the files means half the compression time at each deployment.
 WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+
+# E-mail through the agglomeration's SMTP server (the letters to the porteurs).
+EMAIL_BACKEND = env("EMAIL_BACKEND") or "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = env("EMAIL_HOST") or "localhost"
+EMAIL_PORT = int(env("EMAIL_PORT") or 587)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)

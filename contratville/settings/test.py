@@ -16,3 +16,6 @@ AXES_ENABLED = False
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# A letter's failed e-mail is tried again at once in the tests.
+LETTER_SEND_RETRY_DELAY = 0

@@ -1,4 +1,4 @@
-"""Loads the funders of DOMAIN.md (an administrator may edit or add to them)."""
+"""Loads the funders of docs/domain.md §5 (an administrator may edit or add to them)."""
 
 from django.db import migrations
 

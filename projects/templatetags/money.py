@@ -1,31 +1,28 @@
-"""Amounts as French readers write them: "6 931 463,00 €"."""
-
-from decimal import ROUND_HALF_UP, Decimal
+"""Template filters for amounts and shares: thin wrappers of contratville/formatting.py, the
+project's one definition of how numbers are written ("6 931 463,00 €", "68,3 %")."""
 
 from django import template
-from django.utils.formats import number_format
+
+from contratville import formatting
 
 register = template.Library()
 
 
-def format_euros(amount: Decimal | int | None, decimals: int = 2) -> str:
-    """`Decimal("6931463")` → "6 931 463,00 €" (no-break spaces, so a line never splits a sum)."""
-    if amount is None:
-        return "—"
-    # Rounded half-up here: number_format alone would round half-even.
-    rounded = Decimal(amount).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    text = number_format(rounded, decimal_pos=decimals, use_l10n=True, force_grouping=True)
-    return f"{text}\u00a0€"
-
-
 @register.filter
 def euros(amount, decimals: int = 2) -> str:
-    return format_euros(amount, decimals)
+    """`Decimal("6931463")` → "6 931 463,00 €"; `|euros:0` → "6 931 463 €"."""
+    return formatting.euros(amount, decimals)
 
 
 @register.filter
 def percent_fr(value, decimals: int = 1) -> str:
     """`Decimal("68.3")` → "68,3 %"."""
+    return formatting.percent_text(value, decimals)
+
+
+@register.filter
+def number_fr(value, decimals: int = 0) -> str:
+    """`1234` → "1 234"; `Decimal("68.3")|number_fr:1` → "68,3" (a figure under its unit's header)."""
     if value is None:
-        return "—"
-    return f"{number_format(Decimal(value), decimal_pos=decimals, use_l10n=True)}\u00a0%"
+        return formatting.MISSING
+    return formatting.number(value, decimals)

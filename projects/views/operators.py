@@ -7,18 +7,21 @@ name (`funding_lines__…`), so that `projects` needs no import of `funding`."""
 
 from decimal import Decimal
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
 from contratville.collation import french
 from contratville.permissions import permission_required
 
-from ..filters import OperatorFilter, search_operators
 from ..models import MONEY, Operator, Project, Status
+from ..operator_filters import OperatorFilter, search_operators
+from ..operator_forms import OperatorForm
+from ..services import StaleOperatorError, operator_update
 
 PAGE_SIZE = 50
 SEARCH_LIMIT = 20
@@ -99,6 +102,39 @@ def operator_detail(request, pk: int):
         request,
         "projects/operator_detail.html",
         {"operator": operator, "years": years, "totals": operator_totals(operator)},
+    )
+
+
+@permission_required("projects.view_operator", "projects.change_operator")
+@require_http_methods(["GET", "POST"])
+def operator_update_view(request, pk: int):
+    """Edit a porteur's identity and contact; a form opened before someone else's save is
+    refused, with the current values shown, rather than written over them."""
+    operator = get_object_or_404(Operator, pk=pk)
+    conflict = None
+    if request.method == "POST":
+        form = OperatorForm(request.POST, instance=Operator.objects.get(pk=pk))
+        if form.is_valid():
+            try:
+                operator_update(
+                    operator_id=pk,
+                    values=form.values(),
+                    seen_updated_at=form.cleaned_data["seen_updated_at"],
+                    user=request.user,
+                )
+            except StaleOperatorError as error:
+                conflict = str(error)
+                operator.refresh_from_db()
+            else:
+                messages.success(request, f"Le porteur « {form.cleaned_data['name']} » a été enregistré.")
+                return redirect(operator)
+    else:
+        form = OperatorForm(instance=operator)
+    return render(
+        request,
+        "projects/operator_form.html",
+        {"operator": operator, "form": form, "conflict": conflict},
+        status=409 if conflict else 200,
     )
 
 

@@ -28,7 +28,7 @@ def project_transition(request, pk: int):
             f"{form.fields[name].label} : {' '.join(errors)}" for name, errors in form.errors.items()
         )
         messages.error(request, f"Le statut n'a pas été modifié. {details}")
-        return redirect("dossiers:detail", pk=project.pk)
+        return redirect("projects:detail", pk=project.pk)
     try:
         # PermissionDenied goes up to the 403 page: the button is not shown to such a user.
         project_change_status(
@@ -45,4 +45,4 @@ def project_transition(request, pk: int):
             request,
             f"Le dossier {project.reference} est désormais « {project.get_status_display()} ».",
         )
-    return redirect("dossiers:detail", pk=project.pk)
+    return redirect("projects:detail", pk=project.pk)

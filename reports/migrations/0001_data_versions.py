@@ -13,7 +13,7 @@ serve several operations), so an import of 10,000 lines renews each year's token
 TRUNCATE trigger that renews "global". SQLite (development and tests): row-level triggers.
 
 Kept here in full rather than imported, so that the migration stays what it was when applied;
-tests/reports/test_data_versions.py checks that every watched table has its triggers."""
+tests/reports/test_watched_tables.py checks that every table the figures read has its triggers."""
 
 from django.db import migrations, models
 

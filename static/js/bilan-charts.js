@@ -1,5 +1,5 @@
 /* The bilan's charts on the page: each .bilan-chart names the json_script element that holds
-   its plotly figure, built in Python (reports/charts.py). No inline script, no CDN. */
+   its plotly figure, built in Python (reports/charts/). No inline script, no CDN. */
 (function () {
   "use strict";
   if (typeof window.Plotly === "undefined") { return; }

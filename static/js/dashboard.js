@@ -1,4 +1,4 @@
-/* The dashboard's charts: each figure is built in Python (reports/charts.py) and passed as a
+/* The dashboard's charts: each figure is built in Python (reports/charts/) and passed as a
    JSON data block (Django's json_script); this script draws it with plotly.js, served from our
    own static files. Clicking a bar, a slice, a point or a commune opens the dossier list behind
    it: the address is in the point's customdata, and only our own /projets/ list is followed.

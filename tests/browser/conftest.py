@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 
 from contratville import roles
 from tests.factories import UserFactory
@@ -18,7 +17,8 @@ from tests.factories import UserFactory
 # calls from it in these tests.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-ROOT = Path(__file__).resolve().parents[2]
+BROWSER_TESTS = Path(__file__).resolve().parent
+ROOT = BROWSER_TESTS.parents[1]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PASSWORD = "mot-de-passe-navigateur"
@@ -28,42 +28,13 @@ ROLE_GROUPS = {"agent": roles.AGENT, "direction": roles.DIRECTION, "comite": rol
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     # Browser tests share the live server's database: they need real transactions, and the
-    # reference data of the migrations restored after each test. Marked before pytest-django
-    # sorts the tests (transactional ones last), so that no ordinary test runs after a flush.
+    # reference data of the migrations restored before each test (tests/conftest.py puts it
+    # back after the last one). Marked before pytest-django sorts the tests (transactional ones
+    # last), so that no ordinary test runs after a flush. `-m "not browser"` leaves them out.
     for item in items:
-        if "tests/browser/" in str(item.fspath):
+        if BROWSER_TESTS in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):
-    """Once Playwright's event loop runs in the test thread, Django hands out new connection
-    objects, which lack the migrated data that `serialized_rollback` restores before each test:
-    every browser test after the first would start without piliers, thématiques, funders...
-    Keep that data on the connection class, where every connection object finds it."""
-    from django.db import connections
-
-    for connection in connections.all():
-        contents = getattr(connection, "_test_serialized_contents", None)
-        if contents is not None:
-            type(connection)._test_serialized_contents = contents
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """After the last browser test the database is flushed: put the migrated data back, for
-    the tests that follow and read it outside a test transaction (module-scoped fixtures)."""
-    yield
-    if nextitem is not None and "tests/browser/" in str(nextitem.fspath):
-        return
-    from django.db import connections
-    from pytest_django.plugin import blocking_manager_key
-
-    with item.config.stash[blocking_manager_key].unblock():
-        for connection in connections.all():
-            contents = getattr(connection, "_test_serialized_contents", None)
-            if contents is not None:
-                connection.creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture(scope="session")
@@ -96,9 +67,7 @@ def browser_context_args(browser_context_args):
 
 
 def make_user(role: str, username: str | None = None):
-    user = UserFactory(username=username or role, password=PASSWORD)
-    user.groups.add(Group.objects.get(name=ROLE_GROUPS[role]))
-    return user
+    return UserFactory(username=username or role, password=PASSWORD, role=ROLE_GROUPS[role])
 
 
 def sign_in(page, live_server, username: str):

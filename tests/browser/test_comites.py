@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 from comites.models import ScenarioLine, SeanceKind, SeanceState
 from comites.services import agenda_add_projects, scenario_create, seance_change_state, seance_create
 from funding.envelope_services import envelope_set
-from funding.models import FundingLine
-from projects.models import Project
+from projects.models import FundingLine, Project
 from tests.browser.conftest import assert_accessible
 from tests.comites.conftest import dossier
 from tests.factories import ProgrammeYearFactory, funder

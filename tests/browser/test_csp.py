@@ -113,13 +113,13 @@ def test_the_django_admin_works_without_violation(page, live_server, violations)
         # A dossier is not added in the admin: a year, with its inline and autocomplete, is.
         "/admin/projects/programmeyear/add/",
         "/admin/auth/user/add/",
-        "/admin/funding/funder/import/",
+        "/admin/projects/funder/import/",
     ):
         goto(page, f"{live_server.url}{path}")
         expect(page.locator("#content")).to_be_visible()
 
     # django-import-export's "select all" checkbox: an inline handler, allowed by its hash.
-    goto(page, f"{live_server.url}/admin/funding/funder/export/")
+    goto(page, f"{live_server.url}/admin/projects/funder/export/")
     fields = page.locator('.selectable-field-export-row input[type="checkbox"]')
     expect(fields.first).to_be_checked()
     page.locator("input.select-toggle").uncheck()

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from projects.templatetags.money import format_euros
-from reports.filters import Scope
+from contratville.formatting import euros
+from projects.filters import DossierScope
 from reports.selectors import bilan_figures
 from tests.browser.conftest import assert_accessible, make_user, sign_in
 
@@ -53,7 +53,7 @@ def test_the_director_changes_year_and_filter_and_sees_the_charts(director, live
     page.get_by_role("link", name="Tableau de bord").click()
     page.wait_for_load_state("networkidle")
     expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord — programmation 2021")
-    expect(total_programmed(page)).to_have_text(format_euros(bilan_figures(2021).total))
+    expect(total_programmed(page)).to_have_text(euros(bilan_figures(2021).total))
     expect_charts_drawn(page)
     # The map is drawn from our GeoJSON: the agglomeration's hundred communes.
     expect(page.locator("#chart-communes-1 .choroplethlocation")).to_have_count(100)
@@ -66,8 +66,8 @@ def test_the_director_changes_year_and_filter_and_sees_the_charts(director, live
 
     assert "annee=2020" in page.url and "pilier=emploi" in page.url
     expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord — programmation 2020")
-    expected = bilan_figures(2020, Scope(pilier=("emploi",))).total
-    expect(total_programmed(page)).to_have_text(format_euros(expected))
+    expected = bilan_figures(2020, DossierScope(pilier=("emploi",))).total
+    expect(total_programmed(page)).to_have_text(euros(expected))
     expect(page.get_by_text("Filtres appliqués")).to_be_visible()
     expect_charts_drawn(page)
     assert_accessible(page, "tableau de bord 2020, pilier Emploi")
@@ -86,9 +86,7 @@ def test_a_click_on_a_bar_opens_the_dossiers_behind_it(director, live_server):
     page.wait_for_url("**/projets/?*")
     assert "annee=2021" in page.url
     assert "pilier=emploi" in page.url and "nature=droit_commun" in page.url
-    expect(page.locator(".summary")).to_contain_text(
-        format_euros(bilan_figures(2021).pillars[2].droit_commun)
-    )
+    expect(page.locator(".summary")).to_contain_text(euros(bilan_figures(2021).pillars[2].droit_commun))
     assert outside == []
 
 

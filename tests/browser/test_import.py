@@ -7,8 +7,8 @@ import pytest
 from projects.models import Project
 from tests.browser.conftest import assert_accessible
 from tests.factories import FundingLineFactory, OperatorFactory, ProgrammeYearFactory, ProjectFactory
-from tests.funding.test_import_view import AGENT_ROWS
-from tests.funding.test_programmation_import import GOOD_ROWS, csv_bytes
+from tests.projects.test_import_view import AGENT_ROWS
+from tests.projects.test_programmation_import import GOOD_ROWS, csv_bytes
 
 
 @pytest.fixture(autouse=True)

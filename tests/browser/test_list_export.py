@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 
-from funding.models import FundingLine
-from funding.services import COLUMNS, programmation_import
-from projects.models import Operator, Pillar, Project
+from projects.imports.service import COLUMNS, programmation_import
+from projects.models import FundingLine, Operator, Pillar, Project
 from tests.browser.conftest import assert_accessible
 
 ROWS = [

@@ -9,8 +9,7 @@ import pytest
 from django.apps import apps
 from playwright.sync_api import expect
 
-from funding.models import FundingLine
-from projects.models import Pillar, Project, Status
+from projects.models import FundingLine, Pillar, Project, Status
 from tests.browser.conftest import assert_accessible, make_user, sign_in
 from tests.factories import OperatorFactory
 

@@ -1,21 +1,19 @@
-"""A year with dossiers waiting for their comité, the people who prepare and decide it."""
+"""A year with dossiers waiting for their comité (the people who prepare and decide it, `agent`,
+`direction` and `comite`, come from tests/conftest.py)."""
 
 import datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 
 from comites.models import SeanceKind
 from comites.services import agenda_add_projects, scenario_create, seance_create
-from contratville import roles
 from projects.models import OperatorKind, Status
 from tests.factories import (
     FundingLineFactory,
     OperatorFactory,
     ProgrammeYearFactory,
     ProjectFactory,
-    UserFactory,
     funder,
     pillar,
     quartier,
@@ -23,27 +21,6 @@ from tests.factories import (
 )
 
 COMITE_DATE = datetime.date(2021, 3, 4)
-
-
-def user_in(role: str, username: str):
-    user = UserFactory(username=username)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-@pytest.fixture
-def agent(db):
-    return user_in(roles.AGENT, "agent-comite")
-
-
-@pytest.fixture
-def direction(db):
-    return user_in(roles.DIRECTION, "direction-comite")
-
-
-@pytest.fixture
-def comite_member(db):
-    return user_in(roles.COMITE, "membre-comite")
 
 
 def dossier(

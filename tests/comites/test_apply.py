@@ -16,8 +16,7 @@ from comites.services import (
     scenario_opinion_update,
     seance_change_state,
 )
-from funding.models import FundingLine
-from projects.models import Project, StatusChange
+from projects.models import FundingLine, Project, StatusChange
 from reports.selectors import bilan_as_json
 from tests.comites.conftest import COMITE_DATE
 
@@ -162,16 +161,16 @@ def test_a_scenario_whose_dossiers_changed_is_refused_with_the_differences(decid
 
 def test_a_failure_halfway_writes_nothing(decided, programme, direction, monkeypatch):
     """B's refusal fails, after A was programmed: the amounts and moves before it are rolled back."""
-    from comites import services
+    from comites.services import apply
 
-    real = services.project_change_status
+    real = apply.project_change_status
 
     def failing(*, project, to_status, **kwargs):
         if project.reference == "B-2" and to_status == "refuse":
             raise ValidationError("panne simulée")
         return real(project=project, to_status=to_status, **kwargs)
 
-    monkeypatch.setattr(services, "project_change_status", failing)
+    monkeypatch.setattr(apply, "project_change_status", failing)
     with pytest.raises(ValidationError):
         scenario_apply(scenario=decided, user=direction)
     assert Project.objects.get(pk=programme["a"].pk).status == "en_instruction"

@@ -4,7 +4,6 @@ pdftotext) and, once the decision is applied, the relevé de décisions."""
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 
 from comites.models import ScenarioLine, SeanceState
 from comites.services import (
@@ -20,18 +19,14 @@ from tests.reports.bilan_support import pdf_info, pdf_text
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def test_the_tableau_pdf_is_a_landscape_a4_with_every_dossier_and_total(scenario, programme, comite_member):
+def test_the_tableau_pdf_is_a_landscape_a4_with_every_dossier_and_total(
+    scenario, programme, comite, client_of
+):
     envelope_set(funder=funder("anct"), year=2021, amount=Decimal("15000"))
     line = ScenarioLine.objects.get(scenario=scenario, project=programme["c"])
     scenario_cell_update(scenario=scenario, line_id=line.pk, raw_amount="", version=1)
 
-    response = client_for(comite_member).get(f"/comites/scenarios/{scenario.pk}/tableau.pdf")
+    response = client_of(comite).get(f"/comites/scenarios/{scenario.pk}/tableau.pdf")
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -50,13 +45,13 @@ def test_the_tableau_pdf_is_a_landscape_a4_with_every_dossier_and_total(scenario
     assert "page 1 / " in text
 
 
-def test_the_releve_de_decisions_after_the_comite(scenario, programme, direction, comite_member):
+def test_the_releve_de_decisions_after_the_comite(scenario, programme, direction, comite, client_of):
     line = ScenarioLine.objects.get(scenario=scenario, project=programme["a"], funder__code="anct")
     scenario_cell_update(scenario=scenario, line_id=line.pk, raw_amount="8000", version=1)
     scenario_opinion_update(
         scenario=scenario, project=programme["b"], opinion="defavorable", comment="Hors cadre", version=1
     )
-    client = client_for(comite_member)
+    client = client_of(comite)
     url = f"/comites/seances/{scenario.seance_id}/releve-de-decisions.pdf"
     assert client.get(url).status_code == 404  # nothing decided yet
 

@@ -20,7 +20,7 @@ from comites.services import (
     scenario_rename,
     scenario_rows_update,
 )
-from funding.models import FundingLine
+from projects.models import FundingLine
 from tests.factories import FundingLineFactory, funder
 
 pytestmark = pytest.mark.django_db

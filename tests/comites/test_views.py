@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from comites.models import AgendaItem, Opinion, Scenario, ScenarioLine, ScenarioOpinion, Seance, SeanceState
@@ -18,15 +17,10 @@ from funding.models import Envelope
 from projects.models import Project
 from tests.comites.conftest import dossier
 from tests.factories import funder
+from tests.html import element, elements
 
 pytestmark = pytest.mark.django_db
 NBSP = "\u00a0"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def line_of(scenario, project, code="anct") -> ScenarioLine:
@@ -40,19 +34,19 @@ def text(response) -> str:
 # Séances and agenda ------------------------------------------------------------------------------
 
 
-def test_an_agent_creates_a_seance(programme, agent):
-    response = client_for(agent).post(
+def test_an_agent_creates_a_seance(programme, agent, client_of):
+    response = client_of(agent).post(
         "/comites/seances/nouvelle/", {"year": "2021", "date": "2021-03-04", "kind": "comite_programmation"}
     )
     seance = Seance.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/comites/seances/{seance.pk}/"
-    page = text(client_for(agent).get(response["Location"]))
+    page = text(client_of(agent).get(response["Location"]))
     assert "<h1>Comité de programmation du 4 mars 2021</h1>" in page
     assert "Inscrire à l'ordre du jour" in page
 
 
-def test_a_seance_form_with_a_missing_date_says_so(programme, agent):
-    response = client_for(agent).post(
+def test_a_seance_form_with_a_missing_date_says_so(programme, agent, client_of):
+    response = client_of(agent).post(
         "/comites/seances/nouvelle/", {"year": "2021", "kind": "comite_technique"}
     )
     assert response.status_code == 200
@@ -60,8 +54,10 @@ def test_a_seance_form_with_a_missing_date_says_so(programme, agent):
     assert not Seance.objects.exists()
 
 
-def test_dossiers_are_put_on_the_agenda_by_choice_or_number_and_refusals_are_listed(seance, programme, agent):
-    client = client_for(agent)
+def test_dossiers_are_put_on_the_agenda_by_choice_or_number_and_refusals_are_listed(
+    seance, programme, agent, client_of
+):
+    client = client_of(agent)
     response = client.post(
         f"/comites/seances/{seance.pk}/ordre-du-jour/ajouter/",
         {"dossiers": [programme["a"].pk], "numeros": "B-2, P-0 INCONNU"},
@@ -74,9 +70,9 @@ def test_dossiers_are_put_on_the_agenda_by_choice_or_number_and_refusals_are_lis
     assert "Dossier P-0 « Action P-0 » non inscrit : son statut est « Programmé »" in page
 
 
-def test_a_dossier_on_another_open_seance_is_refused_in_the_page(with_agenda, programme, agent):
+def test_a_dossier_on_another_open_seance_is_refused_in_the_page(with_agenda, programme, agent, client_of):
     other = Seance.objects.create(year_id=2021, date=datetime.date(2021, 2, 1), kind="comite_technique")
-    response = client_for(agent).post(
+    response = client_of(agent).post(
         f"/comites/seances/{other.pk}/ordre-du-jour/ajouter/", {"numeros": "A-1"}, follow=True
     )
     assert "il est déjà à l'ordre du jour de la séance « Comité de programmation du 4 mars 2021 »" in text(
@@ -85,8 +81,8 @@ def test_a_dossier_on_another_open_seance_is_refused_in_the_page(with_agenda, pr
     assert not AgendaItem.objects.filter(seance=other).exists()
 
 
-def test_the_comite_reads_a_seance_but_changes_nothing(with_agenda, programme, comite_member):
-    client = client_for(comite_member)
+def test_the_comite_reads_a_seance_but_changes_nothing(with_agenda, programme, comite, client_of):
+    client = client_of(comite)
     page = text(client.get(f"/comites/seances/{with_agenda.pk}/"))
     assert "A-1 — Action A-1" in page
     assert "Inscrire à l'ordre du jour" not in page and "Retirer" not in page
@@ -98,27 +94,28 @@ def test_the_comite_reads_a_seance_but_changes_nothing(with_agenda, programme, c
 # The scenario's table -------------------------------------------------------------------------
 
 
-def test_the_scenario_page_shows_a_form_table_with_gauges(scenario, programme, agent):
+def test_the_scenario_page_shows_a_form_table_with_gauges(scenario, programme, agent, client_of):
     envelope_set(funder=funder("anct"), year=2021, amount=Decimal("15000"))
-    page = text(client_for(agent).get(f"/comites/scenarios/{scenario.pk}/"))
+    page = text(client_of(agent).get(f"/comites/scenarios/{scenario.pk}/"))
     a_anct = line_of(scenario, programme["a"])
-    assert f'name="montant-{programme["a"].pk}-{a_anct.pk}" value="10 000,00"' in page
-    assert f'name="version-{programme["a"].pk}" value="1"' in page
+    assert element(page, "input", name=f"montant-{programme['a'].pk}-{a_anct.pk}")["value"] == "10 000,00"
+    assert element(page, "input", name=f"version-{programme['a'].pk}")["value"] == "1"
     assert "<caption>Tableau de programmation : un dossier par ligne" in page
     assert "Sous-total Cohésion sociale" in page and "Sous-total Emploi et développement économique" in page
     # ANCT: 5 000 engaged + 13 000 proposed (A and B) for 15 000.
-    assert '<meter class="gauge__meter" min="0" max="15000.00" high="15000.00" value="18000.00"' in page
+    gauge = element(page, "meter", class_="gauge__meter", max="15000.00")
+    assert (gauge["min"], gauge["high"], gauge["value"]) == ("0", "15000.00", "18000.00")
     assert (
         "Dépassement de l'enveloppe de 3 000,00 € : 18 000,00 € engagés et proposés pour 15 000,00 €." in page
     )
     assert 'src="/static/js/scenario-table.js"' in page
 
 
-def test_the_page_form_saves_every_row_and_warns_above_the_request(scenario, programme, agent):
+def test_the_page_form_saves_every_row_and_warns_above_the_request(scenario, programme, agent, client_of):
     a, c = programme["a"], programme["c"]
     a_anct, a_fcs = line_of(scenario, a), line_of(scenario, a, "cabbalr_fcs")
     c_region = line_of(scenario, c, "region")
-    response = client_for(agent).post(
+    response = client_of(agent).post(
         f"/comites/scenarios/{scenario.pk}/",
         {
             "dossier": [a.pk, c.pk],
@@ -142,11 +139,11 @@ def test_the_page_form_saves_every_row_and_warns_above_the_request(scenario, pro
 
 
 def test_a_garbled_amount_in_the_page_form_is_shown_next_to_its_cell_and_nothing_is_saved(
-    scenario, programme, agent
+    scenario, programme, agent, client_of
 ):
     a, c = programme["a"], programme["c"]
     a_anct, c_region = line_of(scenario, a), line_of(scenario, c, "region")
-    response = client_for(agent).post(
+    response = client_of(agent).post(
         f"/comites/scenarios/{scenario.pk}/",
         {
             "dossier": [a.pk, c.pk],
@@ -162,15 +159,17 @@ def test_a_garbled_amount_in_the_page_form_is_shown_next_to_its_cell_and_nothing
     assert response.status_code == 400
     assert "Rien n'a été enregistré" in page
     assert "Dossier C-3 « Action C-3 », Région : « mille » n'est pas un montant" in page
-    assert f'id="montant-{c_region.pk}" name="montant-{c.pk}-{c_region.pk}" value="mille"' in page
-    assert 'aria-invalid="true"' in page
+    cell = element(page, "input", name=f"montant-{c.pk}-{c_region.pk}")
+    assert (cell["id"], cell["value"], cell["aria-invalid"]) == (f"montant-{c_region.pk}", "mille", "true")
     assert line_of(scenario, a).proposed == Decimal("10000.00")
 
 
-def test_a_cell_saved_by_the_script_answers_with_the_version_totals_and_gauges(scenario, programme, agent):
+def test_a_cell_saved_by_the_script_answers_with_the_version_totals_and_gauges(
+    scenario, programme, agent, client_of
+):
     envelope_set(funder=funder("anct"), year=2021, amount=Decimal("15000"))
     a_anct = line_of(scenario, programme["a"])
-    response = client_for(agent).post(
+    response = client_of(agent).post(
         f"/comites/scenarios/{scenario.pk}/cellule/",
         {"ligne": a_anct.pk, "montant": "7 000,5", "version": "1"},
     )
@@ -192,14 +191,16 @@ def test_a_cell_saved_by_the_script_answers_with_the_version_totals_and_gauges(s
     assert answer["row"]["column_totals"][str(a_anct.funder_id)] == f"10{NBSP}000,50{NBSP}€"
 
 
-def test_a_stale_cell_save_is_refused_with_409_naming_the_dossier(scenario, programme, agent, direction):
+def test_a_stale_cell_save_is_refused_with_409_naming_the_dossier(
+    scenario, programme, agent, direction, client_of
+):
     a_anct = line_of(scenario, programme["a"])
     url = f"/comites/scenarios/{scenario.pk}/cellule/"
     assert (
-        client_for(direction).post(url, {"ligne": a_anct.pk, "montant": "1", "version": "1"}).status_code
+        client_of(direction).post(url, {"ligne": a_anct.pk, "montant": "1", "version": "1"}).status_code
         == 200
     )
-    response = client_for(agent).post(url, {"ligne": a_anct.pk, "montant": "2", "version": "1"})
+    response = client_of(agent).post(url, {"ligne": a_anct.pk, "montant": "2", "version": "1"})
     assert response.status_code == 409
     answer = response.json()
     assert answer["stale"] is True
@@ -209,9 +210,9 @@ def test_a_stale_cell_save_is_refused_with_409_naming_the_dossier(scenario, prog
 
 
 @pytest.mark.parametrize("typed", ["-3", "abc", "12a"])
-def test_a_bad_cell_is_refused_with_400(scenario, programme, agent, typed):
+def test_a_bad_cell_is_refused_with_400(scenario, programme, agent, typed, client_of):
     a_anct = line_of(scenario, programme["a"])
-    response = client_for(agent).post(
+    response = client_of(agent).post(
         f"/comites/scenarios/{scenario.pk}/cellule/", {"ligne": a_anct.pk, "montant": typed, "version": "1"}
     )
     assert response.status_code == 400
@@ -219,8 +220,8 @@ def test_a_bad_cell_is_refused_with_400(scenario, programme, agent, typed):
     assert line_of(scenario, programme["a"]).proposed == Decimal("10000.00")
 
 
-def test_the_opinion_saved_by_the_script(scenario, programme, agent):
-    response = client_for(agent).post(
+def test_the_opinion_saved_by_the_script(scenario, programme, agent, client_of):
+    response = client_of(agent).post(
         f"/comites/scenarios/{scenario.pk}/avis/",
         {"dossier": programme["b"].pk, "avis": "defavorable", "commentaire": "Hors cadre", "version": "1"},
     )
@@ -232,10 +233,10 @@ def test_the_opinion_saved_by_the_script(scenario, programme, agent):
     )
 
 
-def test_the_comite_reads_the_scenario_without_inputs(scenario, comite_member):
-    client = client_for(comite_member)
+def test_the_comite_reads_the_scenario_without_inputs(scenario, comite, client_of):
+    client = client_of(comite)
     page = text(client.get(f"/comites/scenarios/{scenario.pk}/"))
-    assert '<input type="text" inputmode="decimal"' not in page
+    assert elements(page, "input", inputmode="decimal") == []
     assert "10 000,00 €" in page
     assert "scenario-table.js" not in page
     assert client.post(f"/comites/scenarios/{scenario.pk}/", {}).status_code == 403
@@ -248,8 +249,8 @@ def test_the_comite_reads_the_scenario_without_inputs(scenario, comite_member):
     )
 
 
-def test_the_scenario_page_takes_the_same_queries_at_any_size(scenario, with_agenda, agent):
-    client = client_for(agent)
+def test_the_scenario_page_takes_the_same_queries_at_any_size(scenario, with_agenda, agent, client_of):
+    client = client_of(agent)
     url = f"/comites/scenarios/{scenario.pk}/?par_page=25"
     client.get(url)
 
@@ -264,8 +265,8 @@ def test_the_scenario_page_takes_the_same_queries_at_any_size(scenario, with_age
     assert count() == small
 
 
-def test_duplicate_rename_and_compare(scenario, with_agenda, agent):
-    client = client_for(agent)
+def test_duplicate_rename_and_compare(scenario, with_agenda, agent, client_of):
+    client = client_of(agent)
     response = client.post(f"/comites/scenarios/{scenario.pk}/dupliquer/", {"name": "Basse"})
     copy = Scenario.objects.get(name="Basse")
     assert response["Location"] == f"/comites/scenarios/{copy.pk}/"
@@ -290,13 +291,13 @@ def test_duplicate_rename_and_compare(scenario, with_agenda, agent):
 # Applying -------------------------------------------------------------------------------------------
 
 
-def test_only_the_direction_applies_after_a_confirmation(scenario, programme, agent, direction):
+def test_only_the_direction_applies_after_a_confirmation(scenario, programme, agent, direction, client_of):
     seance_change_state(seance=scenario.seance, state=SeanceState.TENU)
     url = f"/comites/scenarios/{scenario.pk}/appliquer/"
-    assert client_for(agent).get(url).status_code == 403
-    assert client_for(agent).post(url).status_code == 403
+    assert client_of(agent).get(url).status_code == 403
+    assert client_of(agent).post(url).status_code == 403
 
-    client = client_for(direction)
+    client = client_of(direction)
     confirmation = text(client.get(url))
     assert "Cette opération ne s'annule pas." in confirmation
     assert "avis favorable : <strong>3</strong> dossiers" in confirmation
@@ -315,10 +316,10 @@ def test_only_the_direction_applies_after_a_confirmation(scenario, programme, ag
     assert "a déjà été appliquée (scénario « Hypothèse haute »" in text(again)
 
 
-def test_applying_a_changed_scenario_lists_the_differences(scenario, programme, direction):
+def test_applying_a_changed_scenario_lists_the_differences(scenario, programme, direction, client_of):
     seance_change_state(seance=scenario.seance, state=SeanceState.TENU)
     programme["c"].funding_lines.update(amount_requested=Decimal("900"))
-    response = client_for(direction).post(f"/comites/scenarios/{scenario.pk}/appliquer/", follow=True)
+    response = client_of(direction).post(f"/comites/scenarios/{scenario.pk}/appliquer/", follow=True)
     page = text(response)
     assert "Le scénario ne correspond plus à l'ordre du jour et aux dossiers" in page
     assert (
@@ -331,9 +332,9 @@ def test_applying_a_changed_scenario_lists_the_differences(scenario, programme, 
 # Envelopes ---------------------------------------------------------------------------------------------
 
 
-def test_the_direction_sets_the_envelopes_of_a_year(programme, direction):
+def test_the_direction_sets_the_envelopes_of_a_year(programme, direction, client_of):
     anct = funder("anct")
-    response = client_for(direction).post(
+    response = client_of(direction).post(
         "/comites/enveloppes/2021/", {f"enveloppe-{anct.pk}-total": "12 000,00"}, follow=True
     )
     assert "Les enveloppes 2021 sont enregistrées." in text(response)
@@ -342,9 +343,9 @@ def test_the_direction_sets_the_envelopes_of_a_year(programme, direction):
     assert "7 000,00 €" in text(response)
 
 
-def test_a_bad_envelope_is_refused_next_to_its_cell(programme, direction):
+def test_a_bad_envelope_is_refused_next_to_its_cell(programme, direction, client_of):
     anct = funder("anct")
-    response = client_for(direction).post(
+    response = client_of(direction).post(
         "/comites/enveloppes/2021/",
         {f"enveloppe-{anct.pk}-total": "-5", f"enveloppe-{funder('caf').pk}-total": "1000"},
     )
@@ -355,8 +356,8 @@ def test_a_bad_envelope_is_refused_next_to_its_cell(programme, direction):
     assert not Envelope.objects.exists()
 
 
-def test_agents_read_the_envelopes_but_do_not_set_them(programme, agent):
-    client = client_for(agent)
+def test_agents_read_the_envelopes_but_do_not_set_them(programme, agent, client_of):
+    client = client_of(agent)
     page = text(client.get("/comites/enveloppes/2021/"))
     assert "Enveloppes des financeurs 2021" in page and 'name="enveloppe-' not in page
     assert client.post("/comites/enveloppes/2021/", {}).status_code == 403
@@ -365,12 +366,12 @@ def test_agents_read_the_envelopes_but_do_not_set_them(programme, agent):
 # Documents -------------------------------------------------------------------------------------------------
 
 
-def test_the_tableau_de_programmation_as_a_spreadsheet(scenario, programme, comite_member):
+def test_the_tableau_de_programmation_as_a_spreadsheet(scenario, programme, comite, client_of):
     import io
 
     import openpyxl
 
-    response = client_for(comite_member).get(f"/comites/scenarios/{scenario.pk}/tableau.xlsx")
+    response = client_of(comite).get(f"/comites/scenarios/{scenario.pk}/tableau.xlsx")
     assert response.status_code == 200
     assert response["Content-Disposition"] == (
         'attachment; filename="tableau-de-programmation-2021-03-04-hypothese-haute.xlsx"'
@@ -384,14 +385,14 @@ def test_the_tableau_de_programmation_as_a_spreadsheet(scenario, programme, comi
     assert rows[-1][1] == "Total" and rows[-1][header.index("Total proposé")] == 17300
 
 
-def test_json_answers_are_json(scenario, agent):
-    response = client_for(agent).post(f"/comites/scenarios/{scenario.pk}/cellule/", {"ligne": "x"})
+def test_json_answers_are_json(scenario, agent, client_of):
+    response = client_of(agent).post(f"/comites/scenarios/{scenario.pk}/cellule/", {"ligne": "x"})
     assert response.status_code == 400
     assert json.loads(response.content) == {"ok": False, "error": "Requête incomplète : rechargez la page."}
 
 
-def test_a_chosen_dossier_that_may_not_join_is_refused_with_its_reason(seance, programme, agent):
-    response = client_for(agent).post(
+def test_a_chosen_dossier_that_may_not_join_is_refused_with_its_reason(seance, programme, agent, client_of):
+    response = client_of(agent).post(
         f"/comites/seances/{seance.pk}/ordre-du-jour/ajouter/",
         {"dossiers": [programme["done"].pk]},
         follow=True,

@@ -15,10 +15,10 @@ from django.urls import reverse
 from import_export.results import RowResult
 from simple_history.models import HistoricalChanges
 
-from funding.admin import FondsDeConcoursInline, FundingLineInline
-from funding.models import Envelope, FondsDeConcours, Funder, FundingLine
-from funding.resources import FunderResource
-from projects.models import ProgrammeYear, Project, Quartier, Status
+from funding.models import Envelope, FondsDeConcours
+from projects.admin import FundingLineInline
+from projects.models import Funder, FundingLine, Project, Quartier, Status
+from projects.resources import FunderResource
 from tests.factories import (
     FondsDeConcoursFactory,
     FundingLineFactory,
@@ -63,8 +63,10 @@ def a_funded_project(**kwargs):
 
 def test_every_model_of_the_app_is_registered():
     # The audit trail's historical models are read through their model's "Historique" page.
+    # Funders and funding lines belong to the projects app (the dossier's financial plan): their
+    # admin pages are checked here with the rest of the money.
     models = {m for m in apps.get_app_config("funding").get_models() if not issubclass(m, HistoricalChanges)}
-    assert models == set(FUNDING_MODELS)
+    assert models == {FondsDeConcours, Envelope}
     for model in FUNDING_MODELS:
         assert admin.site.is_registered(model), model
 
@@ -88,8 +90,13 @@ def test_the_dossier_admin_edits_the_funding_lines():
     assert FundingLineInline in admin.site.get_model_admin(Project).inlines
 
 
-def test_the_programme_year_admin_edits_the_fonds_de_concours():
-    assert FondsDeConcoursInline in admin.site.get_model_admin(ProgrammeYear).inlines
+def test_the_fonds_de_concours_are_listed_by_year(admin_client):
+    fonds = FondsDeConcoursFactory()
+
+    page = admin_client.get(admin_url(FondsDeConcours, "changelist"), {"year__year__exact": fonds.year_id})
+
+    assert page.status_code == 200
+    assert list(page.context["cl"].result_list) == [fonds]
 
 
 def test_project_changelist_runs_the_same_queries_for_3_or_30_dossiers(admin_client):
@@ -197,15 +204,6 @@ def test_the_change_page_shows_the_funding_plan(admin_client):
     text = normalise_spaces(response.text)
     assert "2 ligne(s) : demandé 3 000,00 €, accordé 2 500,00 €" in text
     assert "(63 % du budget" in text
-
-
-def test_the_programme_year_change_page_lists_its_fonds_de_concours(admin_client):
-    year = ProgrammeYearFactory(year=2021)
-    FondsDeConcoursFactory(year=year, project_title="Réfection du city stade")
-
-    response = admin_client.get(admin_url(ProgrammeYear, "change", year.pk))
-
-    assert "Réfection du city stade" in response.text
 
 
 def test_funder_import_and_export_pages_open(admin_client):

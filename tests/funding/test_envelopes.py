@@ -1,5 +1,5 @@
 """The funders' envelopes: the model's rules, the writes, `envelope_usage` and the command
-`manage.py enveloppes YEAR --format json` (CONTRACTS.md §7), on the demonstration and on a
+`manage.py enveloppes YEAR --format json` (docs/contracts.md §6), on the demonstration and on a
 year imported from a file."""
 
 import io
@@ -11,12 +11,12 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
+from contratville.models import DataVersion
 from funding.envelope_services import envelope_remove, envelope_set
 from funding.models import Envelope
 from funding.selectors import envelope_usage
-from funding.services import programmation_import
+from projects.imports.service import programmation_import
 from projects.models import Status
-from reports.models import DataVersion
 from reports.selectors import bilan_as_json
 from tests.factories import (
     FundingLineFactory,
@@ -74,7 +74,7 @@ def test_the_demonstrations_engaged_amounts_add_up_to_the_bilans_total(demo):
 
 
 def test_the_list_follows_the_funders_order(demo):
-    from funding.models import Funder
+    from projects.models import Funder
 
     codes = [row["financeur"] for row in enveloppes(2021)]
     order = list(Funder.objects.order_by("order", "code").values_list("code", flat=True))
@@ -130,7 +130,7 @@ def test_only_programmed_dossiers_engage():
             funder=funder("anct"),
             amount_granted=Decimal("100.00"),
         )
-    # programmé, justifié and soldé (DOMAIN.md).
+    # programmé, justifié and soldé (docs/domain.md §2).
     [usage] = envelope_usage(2023)
     assert usage.engage == Decimal("300.00")
 

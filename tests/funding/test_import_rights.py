@@ -13,7 +13,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -21,10 +20,10 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from contratville import roles
-from funding.import_storage import pending_import_store
-from funding.models import FundingLine
-from funding.services import COLUMNS, programmation_import
-from projects.models import Operator, ProgrammeYear, Project, Status, StatusChange
+from projects.imports.format import COLUMNS
+from projects.imports.service import programmation_import
+from projects.imports.storage import pending_import_store
+from projects.models import FundingLine, Operator, ProgrammeYear, Project, Status, StatusChange
 from tests.factories import (
     FundingLineFactory,
     OperatorFactory,
@@ -33,8 +32,9 @@ from tests.factories import (
     UserFactory,
     funder,
 )
-from tests.funding.page_forms import form_fields, post_data
-from tests.funding.test_programmation_import import database_state
+from tests.html import element
+from tests.projects.page_forms import form_fields, post_data
+from tests.projects.test_programmation_import import database_state
 
 pytestmark = pytest.mark.django_db
 
@@ -46,20 +46,14 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def _user_in(group_name, **kwargs):
-    user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
+@pytest.fixture
+def agent(user_in):
+    return user_in(roles.AGENT, username="camille")
 
 
 @pytest.fixture
-def agent():
-    return _user_in(roles.AGENT, username="camille")
-
-
-@pytest.fixture
-def direction():
-    return _user_in(roles.DIRECTION, username="dominique")
+def direction(user_in):
+    return user_in(roles.DIRECTION, username="dominique")
 
 
 def _client(client, user):
@@ -347,7 +341,7 @@ def test_the_form_applies_the_same_rule_to_an_agent(client, agent):
     project = dossier(Status.PROGRAMME, granted=Decimal("2500"))
     agent_client = _client(client, agent)
     page = agent_client.get(f"/projets/{project.pk}/modifier/").content.decode()
-    assert re.search(r'<input[^>]*name="lignes-0-amount_granted"[^>]*disabled', page)
+    assert element(page, "input", name="lignes-0-amount_granted").has("disabled")
     assert "seule la direction peut les modifier" in page
     fields = form_fields(page)
 
@@ -411,8 +405,8 @@ def test_the_command_applies_the_rights_of_the_user_it_names(tmp_path, agent):
     assert Project.objects.get().status == Status.EN_INSTRUCTION
 
 
-def test_the_command_refuses_a_user_who_may_not_import(tmp_path):
-    _user_in(roles.COMITE, username="claude")
+def test_the_command_refuses_a_user_who_may_not_import(tmp_path, user_in):
+    user_in(roles.COMITE, username="claude")
     path = _write(tmp_path, row(status="depose"))
 
     with pytest.raises(CommandError, match="« claude » n'a pas le droit d'importer une programmation"):
@@ -438,11 +432,11 @@ def test_a_recovery_by_a_non_administrator_is_refused(tmp_path, direction):
 
 
 @pytest.mark.parametrize("how", ["superuser", "group"])
-def test_a_recovery_by_an_administrator_sets_any_status_and_says_so(tmp_path, how):
+def test_a_recovery_by_an_administrator_sets_any_status_and_says_so(tmp_path, how, user_in):
     if how == "superuser":
         admin = UserFactory(username="alex", is_superuser=True)
     else:
-        admin = _user_in(roles.ADMINISTRATEUR, username="alex")
+        admin = user_in(roles.ADMINISTRATEUR, username="alex")
     ProgrammeYearFactory(year=2024, programming_committee_on=date(2024, 3, 28))
     project = dossier(Status.BROUILLON)
     path = _write(

@@ -7,8 +7,8 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 
 from contratville import roles
-from funding.models import FondsDeConcours, FundingLine
-from projects.models import Indicator, Operator, ProgrammeYear, Project, Quartier
+from funding.models import FondsDeConcours
+from projects.models import FundingLine, Indicator, Operator, ProgrammeYear, Project, Quartier
 
 pytestmark = pytest.mark.django_db
 

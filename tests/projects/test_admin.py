@@ -20,6 +20,8 @@ from simple_history.models import HistoricalChanges
 from contratville.admin_import import READ_FAILED
 from projects.models import (
     Commune,
+    Funder,
+    FundingLine,
     Indicator,
     Operator,
     OperatorKind,
@@ -38,7 +40,7 @@ from tests.factories import OperatorFactory, ProgrammeYearFactory, ProjectFactor
 
 pytestmark = pytest.mark.django_db
 
-BAD_FILES = Path(__file__).resolve().parent.parent / "funding" / "bad_files"
+BAD_FILES = Path(__file__).resolve().parent / "bad_files"
 
 PROJECTS_MODELS = [
     Pillar,
@@ -82,7 +84,8 @@ def an_object_of(model):
 def test_every_model_of_the_app_is_registered():
     # The audit trail's historical models are read through their model's "Historique" page.
     models = {m for m in apps.get_app_config("projects").get_models() if not issubclass(m, HistoricalChanges)}
-    assert models == set(PROJECTS_MODELS)
+    # Funders and funding lines: tests/funding/test_admin.py, with the rest of the money.
+    assert models == {*PROJECTS_MODELS, Funder, FundingLine}
     for model in PROJECTS_MODELS:
         assert admin.site.is_registered(model), model
 

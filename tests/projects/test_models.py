@@ -6,8 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from funding.models import Funder, FundingLine, Nature
-from projects.models import Commune, Pillar, Project, Quartier, Status, Theme
+from projects.models import Commune, Funder, FundingLine, Nature, Pillar, Project, Quartier, Status, Theme
 from tests.factories import FondsDeConcoursFactory, FundingLineFactory, ProjectFactory, funder, pillar, theme
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import factory
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -17,23 +16,10 @@ from tests.factories import (
     OperatorFactory,
     ProgrammeYearFactory,
     ProjectFactory,
-    UserFactory,
     funder,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def _user_in(group_name):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-@pytest.fixture
-def agent_client(client):
-    client.force_login(_user_in(roles.AGENT))
-    return client
 
 
 def text(response) -> str:
@@ -48,10 +34,9 @@ def listed_names(response) -> list[str]:
 
 
 @pytest.mark.parametrize("url", ["/porteurs/", "/porteurs/recherche/?q=a", "/porteurs/{pk}/"])
-def test_the_comite_may_not_see_operators(client, url):
+def test_the_comite_may_not_see_operators(comite_client, url):
     operator = OperatorFactory()
-    client.force_login(_user_in(roles.COMITE))
-    assert client.get(url.format(pk=operator.pk)).status_code == 403
+    assert comite_client.get(url.format(pk=operator.pk)).status_code == 403
 
 
 @pytest.mark.parametrize("url", ["/porteurs/", "/porteurs/recherche/?q=a", "/porteurs/{pk}/"])
@@ -63,9 +48,9 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, url):
 
 
 @pytest.mark.parametrize("group", [roles.AGENT, roles.DIRECTION])
-def test_agents_and_direction_see_operators(client, group):
+def test_agents_and_direction_see_operators(client, user_in, group):
     operator = OperatorFactory()
-    client.force_login(_user_in(group))
+    client.force_login(user_in(group))
     assert client.get("/porteurs/").status_code == 200
     assert client.get(f"/porteurs/{operator.pk}/").status_code == 200
 

@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
@@ -16,7 +15,7 @@ from projects.services import (
     transition_label,
     transitions_for_user,
 )
-from tests.factories import ProgrammeYearFactory, ProjectFactory, UserFactory
+from tests.factories import ProgrammeYearFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,20 +24,14 @@ EVERY_ALLOWED_MOVE = [
 ]
 
 
-def _user_in(group_name, **kwargs):
-    user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
+@pytest.fixture
+def agent(user_in):
+    return user_in(roles.AGENT, first_name="Camille", last_name="Agent")
 
 
 @pytest.fixture
-def agent():
-    return _user_in(roles.AGENT, first_name="Camille", last_name="Agent")
-
-
-@pytest.fixture
-def direction():
-    return _user_in(roles.DIRECTION)
+def direction(user_in):
+    return user_in(roles.DIRECTION)
 
 
 def test_the_workflow_follows_domain_order():
@@ -167,9 +160,9 @@ def test_a_reexamined_dossier_loses_its_refusal_date(direction):
     assert project.decision_date is None
 
 
-def test_only_the_moves_a_user_may_make_are_offered(agent, direction):
+def test_only_the_moves_a_user_may_make_are_offered(agent, direction, user_in):
     project = ProjectFactory(status=Status.EN_INSTRUCTION)
-    comite = _user_in(roles.COMITE)
+    comite = user_in(roles.COMITE)
 
     assert [t.to_status for t in transitions_for_user(project=project, user=direction)] == [
         "programme",
@@ -243,9 +236,9 @@ def test_get_on_the_transition_address_is_not_allowed(client, agent):
     assert client.get(f"/projets/{project.pk}/statut/").status_code == 405
 
 
-def test_the_comite_cannot_move_a_dossier(client):
+def test_the_comite_cannot_move_a_dossier(client, user_in):
     project = ProjectFactory(status=Status.DEPOSE)
-    client.force_login(_user_in(roles.COMITE))
+    client.force_login(user_in(roles.COMITE))
     assert client.post(f"/projets/{project.pk}/statut/", {"to_status": "en_instruction"}).status_code == 403
 
 

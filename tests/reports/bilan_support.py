@@ -1,12 +1,11 @@
 """What the bilan's tests share: the 2021 demonstration loaded once per module, the text of a
-PDF (pdftotext) and of an HTML page, and the figures of DOMAIN.md as a reader finds them."""
+PDF (pdftotext) and of an HTML page, and the figures of docs/domain.md §8 as a reader finds them."""
 
 import html
 import re
 import subprocess
 from contextlib import contextmanager
 
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
@@ -17,7 +16,7 @@ from tests.factories import UserFactory
 NBSP = "\u00a0"
 NARROW_NBSP = "\u202f"
 
-# Every figure of DOMAIN.md's 2021 table, as the bilan prints it (whole euros, French
+# Every figure of docs/domain.md's 2021 table (§8), as the bilan prints it (whole euros, French
 # decimal comma).
 FIGURES_2021 = [
     "141",
@@ -157,13 +156,6 @@ def html_text(content: bytes | str) -> str:
     return normalise(html.unescape(content))
 
 
-def user_in(group_name: str | None, username: str | None = None):
-    user = UserFactory(**({"username": username} if username else {}))
-    if group_name:
-        user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
 @contextmanager
 def demo_2021(django_db_blocker):
     """The demonstration programme, loaded in a transaction rolled back at the end: for a
@@ -176,6 +168,8 @@ def demo_2021(django_db_blocker):
 
 
 def signed_in_client(role: str = roles.COMITE) -> Client:
+    """A new client signed in as a new user of `role`; usable in a module-scoped fixture, where
+    tests/conftest.py's function-scoped `client_of` and `user_in` are not."""
     client = Client()
-    client.force_login(user_in(role))
+    client.force_login(UserFactory(role=role))
     return client

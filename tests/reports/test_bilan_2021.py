@@ -1,4 +1,4 @@
-"""Every 2021 figure of DOMAIN.md, computed from the demonstration programme loaded the way a
+"""Every 2021 figure of docs/domain.md §8, computed from the demonstration programme loaded the way a
 user loads it (`load_demo`, through the import service)."""
 
 import pytest

@@ -23,6 +23,7 @@ from tests.factories import (
     quartier,
     theme,
 )
+from tests.html import element, elements
 from tests.reports.bilan_support import (
     FCS_AXES,
     FIGURES_2021,
@@ -33,7 +34,6 @@ from tests.reports.bilan_support import (
     demo_2021,
     html_text,
     signed_in_client,
-    user_in,
 )
 
 # Every test is a database test, also those that only read the module's rendering: so that
@@ -139,11 +139,13 @@ def test_the_charts_are_plotly_data_for_a_static_script(page_2021):
     content = page_2021[1]
     for slug in ("map", "pillars", "natures"):
         assert f'data-chart-source="graphique-{slug}-donnees"' in content
-        assert f'<script id="graphique-{slug}-donnees" type="application/json">' in content
+        assert element(content, "script", id=f"graphique-{slug}-donnees")["type"] == "application/json"
     assert "vendor/plotly.min.js" in content and "js/bilan-charts.js" in content
     # Every script is either a file or json_script data: nothing inline to run.
-    for attributes in re.findall(r"<script\b([^>]*)>", content):
-        assert "src=" in attributes or 'type="application/json"' in attributes
+    scripts = elements(content, "script")
+    assert scripts and all(
+        script.has("src") or script.get("type") == "application/json" for script in scripts
+    )
 
 
 def test_the_page_offers_the_pdf_and_the_json(page_2021):
@@ -184,7 +186,7 @@ def test_a_year_out_of_the_programme_bounds_is_not_found():
 @pytest.mark.parametrize(
     "group, expected", [(roles.COMITE, 200), (roles.AGENT, 200), (roles.DIRECTION, 200), (None, 403)]
 )
-def test_the_page_needs_the_view_bilan_permission(group, expected):
+def test_the_page_needs_the_view_bilan_permission(group, expected, user_in):
     client = Client()
     client.force_login(user_in(group))
     assert client.get("/bilan/2021/").status_code == expected
@@ -264,4 +266,4 @@ def test_the_context_lists_hold_the_values_of_the_small_programme():
 def test_the_navigation_leads_to_the_bilan_of_the_latest_year():
     ProjectFactory(year=ProgrammeYearFactory(year=2023))
     content = signed_in_client(roles.COMITE).get("/bilan/2023/").content.decode()
-    assert '<a href="/bilan/2023/" aria-current="page">Bilan 2023</a>' in content
+    assert element(content, "a", aria_current="page", text="Bilan 2023")["href"] == "/bilan/2023/"

@@ -30,7 +30,6 @@ from tests.reports.bilan_support import (
     pdf_pages,
     pdf_text,
     signed_in_client,
-    user_in,
 )
 
 # Every test is a database test, also those that only read the module's rendering: so that
@@ -210,7 +209,7 @@ def test_without_a_browser_the_pdf_keeps_its_tables_and_says_where_a_chart_is_mi
 
 
 @pytest.mark.parametrize("group, expected", [(roles.COMITE, 200), (roles.AGENT, 200), (None, 403)])
-def test_the_pdf_needs_the_view_bilan_permission(group, expected):
+def test_the_pdf_needs_the_view_bilan_permission(group, expected, user_in):
     client = Client()
     client.force_login(user_in(group))
     assert client.get("/bilan/2030.pdf").status_code == expected

@@ -1,4 +1,4 @@
-"""The bilan's figures on small, hand-made programmes: definitions of CONTRACTS.md §4."""
+"""The bilan's figures on small, hand-made programmes: definitions of docs/contracts.md §4."""
 
 import json
 from decimal import Decimal
@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from projects.models import Status
-from reports.selectors import bilan_as_json, percent
+from reports.selectors import bilan_as_json
 from tests.factories import (
     FondsDeConcoursFactory,
     FundingLineFactory,
@@ -20,14 +20,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def test_percentages_round_half_up_to_one_decimal():
-    assert percent(Decimal("1"), Decimal("75")) == Decimal("1.3")
-    assert percent(Decimal("2"), Decimal("75")) == Decimal("2.7")
-    assert percent(Decimal("1"), Decimal("8")) == Decimal("12.5")
-    assert percent(Decimal("0.0625"), Decimal("1")) == Decimal("6.3")  # 6.25 → 6.3, not banker's 6.2
-    assert percent(Decimal("5"), Decimal("0")) == Decimal("0.0")
 
 
 def test_a_year_with_no_data_gives_zeros():

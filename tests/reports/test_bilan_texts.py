@@ -8,7 +8,7 @@ from contratville import roles
 from projects.models import ProgrammeYear, Project, Status
 from reports.services import bilan_texts_update
 from tests.factories import OperatorFactory, ProgrammeYearFactory, ProjectFactory
-from tests.reports.bilan_support import html_text, signed_in_client, user_in
+from tests.reports.bilan_support import html_text, signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def _post_data(client, **changes):
 
 
 @pytest.mark.parametrize("group", [roles.COMITE, roles.AGENT, None])
-def test_only_the_direction_may_open_the_texts_form(group):
+def test_only_the_direction_may_open_the_texts_form(group, user_in):
     _year()
     client = Client()
     client.force_login(user_in(group))

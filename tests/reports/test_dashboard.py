@@ -10,13 +10,12 @@ from decimal import Decimal
 from html import unescape
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from contratville import roles
+from projects.filters import DossierScope
 from projects.models import Project, Status
 from reports.dashboard import areas, dashboard, default_year, quartier_reference, year_options
-from reports.filters import Scope
 from reports.selectors import bilan_as_json, bilan_figures, figures_by_year
 from tests.factories import (
     FundingLineFactory,
@@ -29,6 +28,7 @@ from tests.factories import (
     quartier,
     theme,
 )
+from tests.html import element
 
 pytestmark = pytest.mark.django_db
 
@@ -43,16 +43,10 @@ def demo(settings):
     settings.DEBUG = False
 
 
-def user_in(group_name):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
 @pytest.fixture
-def direction(client):
-    client.force_login(user_in(roles.DIRECTION))
-    return client
+def direction(direction_client):
+    """This module's tests read pages: `direction` is the direction's signed-in client."""
+    return direction_client
 
 
 def text_of(response) -> str:
@@ -152,7 +146,7 @@ def test_the_2021_pilier_tables_read_as_the_seeds(demo, direction):
 def test_the_dashboard_and_the_bilan_never_disagree(demo):
     """Both read `figures_by_year`: the dashboard's 2021 is the bilan's 2021, whatever other
     years are computed beside it."""
-    data = dashboard(2021, Scope(), year_options(), quartier_reference())
+    data = dashboard(2021, DossierScope(), year_options(), quartier_reference())
     bilan = bilan_figures(2021)
     assert data.figures.total == bilan.total == Decimal("6931463.00")
     assert [(p.code, p.droit_commun, p.specifique) for p in data.figures.pillars] == [
@@ -206,7 +200,7 @@ def test_the_pilier_filter_keeps_that_piliers_figures(demo, direction):
     assert key_figure(page, "Dossiers associatifs programmés") == "18"  # the seed: 18 in Emploi
     assert "Pilier : Emploi et développement économique" in text_of(page)
     # The form shows the filter as chosen, and keeps it with the year.
-    assert 'value="emploi" id="id_pilier_2" checked' in page.content.decode()
+    assert element(page.content, "input", name="pilier", value="emploi").checked
 
 
 def test_line_filters_keep_only_those_lines(demo, direction):
@@ -220,12 +214,44 @@ def test_line_filters_keep_only_those_lines(demo, direction):
     assert [r.header for r in table(anct, "financeurs").rows] == ["État – ANCT crédits politique de la ville"]
 
 
-def test_filters_repeat_and_unknown_values_are_ignored(demo, direction):
-    both = direction.get("/tableau-de-bord/?annee=2021&pilier=emploi&pilier=pilotage&pilier=inconnu")
+def test_filters_repeat(demo, direction):
+    both = direction.get("/tableau-de-bord/?annee=2021&pilier=emploi&pilier=pilotage&pilier=emploi")
     assert key_figure(both, "Total programmé") == euros("1 471 815,00")  # 1 407 515 + 64 300
     assert both.context["scope"].pilier == ("emploi", "pilotage")
+
+
+def test_an_unknown_value_is_an_error_and_no_figure_is_shown(demo, direction):
+    """Never the whole programme's figures as if they were filtered (issue 12): the dossier
+    list's own error, in the form and summarised in an alert, and no figure."""
+    page = direction.get("/tableau-de-bord/?annee=2021&pilier=emploi&pilier=emplio")
+    assert page.status_code == 200
+    message = (
+        "Pilier inconnu : « emplio » (codes possibles : cohesion_sociale, cadre_de_vie, emploi, pilotage)."
+    )
+    assert page.context["form"].errors["pilier"] == [message]
+    assert "key_figures" not in page.context and "charts" not in page.context
+    html = page.content.decode()
+    alert = html[html.index('role="alert"') :]
+    assert message.replace("'", "&#x27;") in alert[: alert.index("</div>")]
+    text = text_of(page)
+    assert "Total programmé" not in text and "Chiffres clés" not in text
+    assert "Un filtre n'est pas valide : aucun chiffre n'est affiché tant qu'il n'est pas corrigé." in text
+    # The form keeps what was asked, to be corrected.
+    assert 'value="emploi" id="id_pilier_2" aria-invalid="true" checked' in html
+
     bad_year = direction.get("/tableau-de-bord/?annee=deux-mille")
-    assert bad_year.context["year"] == "2021"
+    assert bad_year.context["form"].errors["annee"] == [
+        "« deux-mille » n'est pas une année (exemple : 2022)."
+    ]
+    assert bad_year.context["year"] == "2021"  # the form offers the default year
+    assert "key_figures" not in bad_year.context
+    two_years = direction.get("/tableau-de-bord/?annee=2020&annee=2021")
+    assert two_years.context["form"].errors["annee"] == [
+        "Le tableau de bord montre une année à la fois : choisissez-en une parmi 2020, 2021."
+    ]
+    csv_data = direction.get("/tableau-de-bord/?annee=2021&pilier=emplio&format=csv&chart=piliers")
+    assert csv_data.status_code == 400
+    assert "Pilier inconnu : « emplio »" in csv_data.content.decode()
 
 
 def test_quartier_and_commune_filters_match_their_rows(demo, direction):
@@ -269,13 +295,13 @@ def test_a_scope_filters_dossiers_and_lines_consistently():
         year=year, operator=OperatorFactory(kind="commune"), pillar=pillar("emploi"), theme=theme("2.1")
     )
     FundingLineFactory(project=b, funder=funder("region"), amount_granted=Decimal("10.00"))
-    figures = figures_by_year([2022], Scope(financeur=("caf",)))[2022]
+    figures = figures_by_year([2022], DossierScope(financeur=("caf",)))[2022]
     assert figures.total == Decimal("40.00")  # the CAF line only
     assert figures.projects_programmed == 1  # the dossier with a CAF line
     assert figures.projects_supported_anct == 1  # that dossier also has ANCT money
-    assert figures_by_year([2022], Scope(type_porteur=("commune",)))[2022].total == Decimal("10.00")
-    assert figures_by_year([2022], Scope(thematique=("1.1",)))[2022].total == Decimal("140.00")
-    assert figures_by_year([2022], Scope(porteur=(association.pk,)))[2022].associative_projects == 1
+    assert figures_by_year([2022], DossierScope(type_porteur=("commune",)))[2022].total == Decimal("10.00")
+    assert figures_by_year([2022], DossierScope(thematique=("1.1",)))[2022].total == Decimal("140.00")
+    assert figures_by_year([2022], DossierScope(porteur=(association.pk,)))[2022].associative_projects == 1
 
 
 # Drill-down, tables and CSV -----------------------------------------------------------------
@@ -307,9 +333,7 @@ def test_the_dossier_list_behind_a_bar_holds_the_same_figures(demo, direction):
 def test_the_charts_carry_their_drill_down_addresses(demo, direction):
     page = direction.get("/tableau-de-bord/?annee=2021")
     html = page.content.decode()
-    figure = json.loads(
-        re.search(r'<script id="figure-nature-1" type="application/json">(.*?)</script>', html, re.S)[1]
-    )
+    figure = json.loads(element(html, "script", id="figure-nature-1", type="application/json").content)
     droit_commun = figure["data"][0]
     assert (
         droit_commun["customdata"][2]
@@ -386,7 +410,7 @@ def test_the_page_uses_our_plotly_and_no_inline_script(demo, direction):
 @pytest.mark.parametrize(
     "group, expected", [(roles.COMITE, 200), (roles.DIRECTION, 200), (roles.AGENT, 200), (None, 403)]
 )
-def test_the_dashboard_needs_the_view_bilan_permission(client, group, expected):
+def test_the_dashboard_needs_the_view_bilan_permission(client, group, expected, user_in):
     client.force_login(user_in(group) if group else UserFactory())
     assert client.get("/tableau-de-bord/").status_code == expected
 
@@ -398,12 +422,12 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
-def test_the_dashboard_is_read_only(client, method):
+def test_the_dashboard_is_read_only(client, method, user_in):
     client.force_login(user_in(roles.COMITE))
     assert getattr(client, method)("/tableau-de-bord/").status_code == 405
 
 
-def test_the_comite_can_read_but_not_change_anything(demo, client):
+def test_the_comite_can_read_but_not_change_anything(demo, client, user_in):
     client.force_login(user_in(roles.COMITE))
     project = Project.objects.filter(year_id=2021).first()
     assert client.get("/tableau-de-bord/").status_code == 200
@@ -426,7 +450,7 @@ def test_the_comite_can_read_but_not_change_anything(demo, client):
     "group, lands_on",
     [(roles.DIRECTION, "dashboard"), (roles.COMITE, "dashboard"), (roles.AGENT, "/projets/")],
 )
-def test_each_role_lands_on_its_home(client, group, lands_on):
+def test_each_role_lands_on_its_home(client, group, lands_on, user_in):
     client.force_login(user_in(group))
     response = client.get("/")
     if lands_on == "dashboard":
@@ -473,7 +497,7 @@ def test_the_page_runs_the_same_few_queries_whatever_the_data(
     assert len(large) == len(small)
 
 
-def test_the_maps_contours_come_from_our_reference_data(client):
+def test_the_maps_contours_come_from_our_reference_data(client, user_in):
     client.force_login(user_in(roles.COMITE))
     response = client.get("/tableau-de-bord/communes.geojson")
     assert response.status_code == 200

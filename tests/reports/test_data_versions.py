@@ -1,26 +1,31 @@
-"""The dashboard's cache (reports.versioning) is keyed on data versions that database triggers
+"""The dashboard's cache (contratville.versioning) is keyed on data versions that database triggers
 renew: every kind of write renews the token of the data it changes, and the dashboard never
 shows a figure computed before a change. Runs on SQLite (row triggers) and on PostgreSQL
 (statement triggers with transition tables) alike."""
 
 import csv
-import importlib
 import io
 from decimal import Decimal
 from unittest import mock
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from contratville import roles
-from funding.models import FondsDeConcours, Funder, FundingLine
-from funding.services import COLUMNS, programmation_import
-from projects.models import Commune, Operator, Pillar, ProgrammeYear, Project, Quartier, Status, Theme
+from contratville.models import DataVersion
+from projects.imports.service import COLUMNS, programmation_import
+from projects.models import (
+    Commune,
+    Funder,
+    FundingLine,
+    Operator,
+    Pillar,
+    ProgrammeYear,
+    Project,
+    Status,
+)
 from projects.services import project_change_status
-from reports import selectors as selectors_module
-from reports.models import DataVersion
+from reports.selectors import figures as figures_module
 from tests.factories import (
     FondsDeConcoursFactory,
     FundingLineFactory,
@@ -35,7 +40,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-MIGRATION = importlib.import_module("reports.migrations.0001_data_versions")
 NBSP = "\u00a0"
 
 
@@ -50,43 +54,7 @@ def changed(before: dict, after: dict) -> set[str]:
 # The triggers ------------------------------------------------------------------------------
 
 
-def test_every_table_the_figures_read_is_watched():
-    tables = {
-        Project._meta.db_table,
-        FundingLine._meta.db_table,
-        Project.quartiers.through._meta.db_table,
-        Operator._meta.db_table,
-        ProgrammeYear._meta.db_table,
-        ProgrammeYear.priority_themes.through._meta.db_table,
-        FondsDeConcours._meta.db_table,
-        Pillar._meta.db_table,
-        Theme._meta.db_table,
-        Funder._meta.db_table,
-        Quartier._meta.db_table,
-        Quartier.communes.through._meta.db_table,
-        Commune._meta.db_table,
-    }
-    assert set(MIGRATION.WATCHED) == tables
-
-
-def test_every_watched_table_has_its_triggers_in_the_database():
-    expected = set()
-    for table, (_pg, _sqlite, operations) in MIGRATION.WATCHED.items():
-        for operation in operations:
-            expected.add((f"reports_v_{MIGRATION.SHORT[operation]}_{table}"[:63], table))
-        if connection.vendor == "postgresql":
-            expected.add((f"reports_v_trunc_{table}", table))
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE 'reports_v_%%'"
-            )
-        else:
-            cursor.execute("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")
-        found = set(cursor.fetchall())
-    assert expected <= found
-    # 12 tables × 3 operations + the porteurs' 2 (and PostgreSQL's 13 TRUNCATE triggers).
-    assert len(expected) == (38 + 13 if connection.vendor == "postgresql" else 38)
+# Which tables the triggers watch, derived from the figures' own SQL: test_watched_tables.py.
 
 
 @pytest.fixture
@@ -189,11 +157,9 @@ def test_truncate_renews_the_global_token(two_years):
 
 
 @pytest.fixture
-def direction(client):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=roles.DIRECTION))
-    client.force_login(user)
-    return client
+def direction(direction_client):
+    """This module's tests read pages: `direction` is the direction's signed-in client."""
+    return direction_client
 
 
 @pytest.fixture
@@ -284,13 +250,13 @@ def test_only_the_changed_year_and_the_next_are_computed_again(direction, year_2
     ProjectFactory(year=ProgrammeYearFactory(year=2022))
     page(direction)
     computed = []
-    real = selectors_module.figures_by_year
+    real = figures_module.figures_by_year
 
     def spy(years, *args, **kwargs):
         computed.append(sorted(years))
         return real(years, *args, **kwargs)
 
-    with mock.patch.object(selectors_module, "figures_by_year", spy):
+    with mock.patch.object(figures_module, "figures_by_year", spy):
         page(direction)
         assert computed == []  # everything from the cache
         FundingLine.objects.filter(pk=year_2021["line"].pk).update(amount_granted=Decimal("10.00"))

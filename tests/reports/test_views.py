@@ -9,17 +9,11 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def _user_in(group_name):
-    user = UserFactory()
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
-def test_roles_exist_after_migrate_with_their_permissions():
+def test_roles_exist_after_migrate_with_their_permissions(user_in):
     assert set(Group.objects.values_list("name", flat=True)) >= set(roles.ROLES)
-    agent = _user_in(roles.AGENT)
-    direction = _user_in(roles.DIRECTION)
-    comite = _user_in(roles.COMITE)
+    agent = user_in(roles.AGENT)
+    direction = user_in(roles.DIRECTION)
+    comite = user_in(roles.COMITE)
     assert agent.has_perms(["projects.add_project", "projects.import_projects", "projects.export_projects"])
     assert not agent.has_perm("projects.decide_project")
     assert direction.has_perms(["projects.decide_project", "projects.change_bilan_texts"])
@@ -51,8 +45,8 @@ def test_the_login_page_is_french_and_signs_in(client):
 @pytest.mark.parametrize(
     "group, expected", [(roles.COMITE, 200), (roles.AGENT, 200), (roles.DIRECTION, 200), (None, 403)]
 )
-def test_the_bilan_json_needs_the_view_bilan_permission(client, group, expected):
-    user = _user_in(group) if group else UserFactory()
+def test_the_bilan_json_needs_the_view_bilan_permission(client, group, expected, user_in):
+    user = user_in(group) if group else UserFactory()
     client.force_login(user)
     response = client.get("/bilan/2021.json")
     assert response.status_code == expected
@@ -61,11 +55,11 @@ def test_the_bilan_json_needs_the_view_bilan_permission(client, group, expected)
         assert response["Content-Type"] == "application/json"
 
 
-def test_the_header_shows_the_year_without_a_thousands_separator(client):
+def test_the_header_shows_the_year_without_a_thousands_separator(client, user_in):
     from tests.factories import ProjectFactory
 
     ProjectFactory(year__year=2021)
-    client.force_login(_user_in(roles.COMITE))
+    client.force_login(user_in(roles.COMITE))
     html = client.get("/", follow=True).content.decode()
     assert "Programmation 2021" in html
     assert "2\u00a0021" not in html and "2\u202f021" not in html and "2 021" not in html

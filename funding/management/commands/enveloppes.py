@@ -1,4 +1,4 @@
-"""`manage.py enveloppes YEAR --format json|texte` (CONTRACTS.md §7).
+"""`manage.py enveloppes YEAR --format json|texte` (docs/contracts.md §6).
 
 JSON: a list, one object per funder that has an envelope for YEAR or money granted on YEAR's
 programmed dossiers, in the funders' order: `financeur`, `annee`, `montant` (its envelope,
@@ -10,8 +10,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from contratville.formatting import euros
 from funding.selectors import envelope_usage
-from projects.templatetags.money import format_euros
 
 
 class Command(BaseCommand):
@@ -32,9 +32,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Aucune enveloppe ni aucun montant accordé pour {year}.")
             return
         for usage in usages:
-            line = f"{usage.funder_label} : enveloppe {format_euros(usage.montant)}, engagé {format_euros(usage.engage)}"
+            line = f"{usage.funder_label} : enveloppe {euros(usage.montant)}, engagé {euros(usage.engage)}"
             if usage.reste is not None:
-                line += f", reste {format_euros(usage.reste)}"
+                line += f", reste {euros(usage.reste)}"
             if usage.over_committed:
                 line += " — DÉPASSEMENT de l'enveloppe"
             self.stdout.write(line)

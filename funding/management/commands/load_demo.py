@@ -12,12 +12,25 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.text import slugify
 
 from contratville import roles
 from funding.envelope_services import envelope_set
-from funding.models import FondsDeConcours, Funder
-from funding.services import programmation_import
-from projects.models import Commune, FcsAxis, Indicator, ProgrammeYear, Project, Quartier, QuartierKind, Theme
+from funding.models import FondsDeConcours
+from projects.imports.service import programmation_import
+from projects.models import (
+    Commune,
+    FcsAxis,
+    Funder,
+    Indicator,
+    Operator,
+    OperatorKind,
+    ProgrammeYear,
+    Project,
+    Quartier,
+    QuartierKind,
+    Theme,
+)
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DEMO_PASSWORD = "contratville-demo"
@@ -40,6 +53,54 @@ REAL = (
     "Action réelle citée dans le bilan 2021 de la CABBALR ; ses montants sont illustratifs, "
     "les totaux de l'année reproduisent le bilan publié."
 )
+# The porteurs' contact details for the letters: fictitious (streets, people, e-mail addresses at
+# example.org), in the agglomeration's towns with their real postal codes.
+DEMO_TOWNS = [
+    ("Béthune", "62400"),
+    ("Bruay-La-Buissière", "62700"),
+    ("Auchel", "62260"),
+    ("Lillers", "62190"),
+    ("Noeux-les-Mines", "62290"),
+    ("Divion", "62460"),
+    ("Calonne-Ricouart", "62470"),
+    ("Marles-les-Mines", "62540"),
+    ("Barlin", "62620"),
+    ("Houdain", "62150"),
+    ("Beuvry", "62660"),
+]
+DEMO_STREETS = [
+    "rue des Tilleuls",
+    "avenue de la République",
+    "rue Jean Jaurès",
+    "place du Marché",
+    "rue des Écoles",
+    "rue Victor Hugo",
+    "boulevard Émile Zola",
+    "rue du 8 Mai 1945",
+    "rue des Mineurs",
+    "allée des Peupliers",
+]
+# (name, feminine): every person is invented.
+DEMO_PEOPLE = [
+    ("Mme Claire Vasseur", True),
+    ("M. Karim Benali", False),
+    ("Mme Nadia Lefebvre", True),
+    ("M. Julien Caron", False),
+    ("Mme Sophie Delattre", True),
+    ("M. Thomas Duhamel", False),
+    ("Mme Amina Kaci", True),
+    ("M. Pierre Leroy", False),
+    ("Mme Isabelle Fontaine", True),
+    ("M. Olivier Masson", False),
+]
+DEMO_TITLES = {
+    OperatorKind.ASSOCIATION: ("Président", "Présidente"),
+    OperatorKind.COMMUNE: ("Maire", "Maire"),
+    OperatorKind.EPCI: ("Président", "Présidente"),
+    OperatorKind.BAILLEUR: ("Directeur général", "Directrice générale"),
+    OperatorKind.ETABLISSEMENT_PUBLIC: ("Directeur", "Directrice"),
+    OperatorKind.ENTREPRISE: ("Gérant", "Gérante"),
+}
 YEAR_DATE_FIELDS = ["call_opens_on", "call_closes_on", "programming_committee_on", "steering_committee_on"]
 
 
@@ -63,6 +124,7 @@ class Command(BaseCommand):
                     raise CommandError("\n".join(str(issue) for issue in result.errors))
                 self.stdout.write(f"{path.name} : {result.summary()}")
             self._veille_quartiers()
+            self._operator_contacts()
             self._fcs_axes()
             self._years(years)
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
@@ -105,6 +167,30 @@ class Command(BaseCommand):
                     "name": f"Quartier de veille active n° {n} (nom non publié)",
                 },
             )
+
+    def _operator_contacts(self):
+        """Fictitious postal addresses, representatives and contact e-mails for the porteurs'
+        letters; a porteur's own details, once entered, are kept."""
+        for index, operator in enumerate(Operator.objects.order_by("name", "pk")):
+            town, postal_code = next(
+                ((t, c) for t, c in DEMO_TOWNS if operator.name.endswith(t)),
+                DEMO_TOWNS[index % len(DEMO_TOWNS)],
+            )
+            person, feminine = DEMO_PEOPLE[index % len(DEMO_PEOPLE)]
+            masculine_title, feminine_title = DEMO_TITLES.get(operator.kind, ("Directeur", "Directrice"))
+            wanted = {
+                "email": f"{slugify(operator.name)[:50].strip('-') or 'porteur'}@example.org",
+                "address_line": f"{index % 40 + 1} {DEMO_STREETS[index % len(DEMO_STREETS)]}",
+                "postal_code": postal_code,
+                "city": town,
+                "representative_name": person,
+                "representative_title": feminine_title if feminine else masculine_title,
+            }
+            missing = {name: value for name, value in wanted.items() if not getattr(operator, name)}
+            if missing:
+                for name, value in missing.items():
+                    setattr(operator, name, value)
+                operator.save(update_fields=[*missing, "updated_at"])
 
     def _fcs_axes(self):
         """Spread the demonstration's FCS dossiers over the fund's five axes (illustrative)."""

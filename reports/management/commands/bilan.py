@@ -1,4 +1,4 @@
-"""`manage.py bilan YEAR --format json|html|pdf [--output FILE]` (CONTRACTS.md §4).
+"""`manage.py bilan YEAR --format json|html|pdf [--output FILE]` (docs/contracts.md §4).
 
 JSON: the machine-readable figures. HTML: the bilan as one standalone document (stylesheet
 inline, charts as SVG), the very document the PDF is made from. PDF: A4, as at /bilan/YEAR.pdf.

@@ -1,0 +1,60 @@
+"""Writes of a dossier: its workflow (`workflow`) and its form's save with its funding lines and
+indicators (`dossiers`). The programmation import writes in bulk through `projects.imports`."""
+
+from .dossiers import (
+    CREATE_REASON,
+    GRANTED_AMOUNTS_FROZEN,
+    UPDATE_REASON,
+    StaleProjectError,
+    granted_amounts,
+    granted_amounts_frozen,
+    project_save_with_lines,
+)
+from .operators import EDITABLE_FIELDS, StaleOperatorError, operator_update
+from .workflow import (
+    ALLOWED_TRANSITIONS,
+    DECIDE_PERMISSION,
+    DECIDED,
+    DECISIONS,
+    TRANSITION_LABELS,
+    StatusChanges,
+    Transition,
+    change_status_of_many,
+    check_transition,
+    decision_date_after,
+    preview_status_changes,
+    project_change_status,
+    status_label,
+    transition_label,
+    transitions_for_user,
+    transitions_from,
+)
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "StaleOperatorError",
+    "operator_update",
+    "ALLOWED_TRANSITIONS",
+    "CREATE_REASON",
+    "DECIDED",
+    "DECIDE_PERMISSION",
+    "DECISIONS",
+    "GRANTED_AMOUNTS_FROZEN",
+    "StaleProjectError",
+    "TRANSITION_LABELS",
+    "StatusChanges",
+    "Transition",
+    "UPDATE_REASON",
+    "change_status_of_many",
+    "check_transition",
+    "decision_date_after",
+    "preview_status_changes",
+    "granted_amounts",
+    "granted_amounts_frozen",
+    "project_change_status",
+    "project_save_with_lines",
+    "status_label",
+    "transition_label",
+    "transitions_for_user",
+    "transitions_from",
+]
