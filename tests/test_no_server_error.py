@@ -46,10 +46,9 @@ from hypothesis import strategies as st
 
 from contratville import roles
 from contratville.converters import MAX_INT64, Int64Converter
-from projects.filters import ProjectFilter
+from projects.filters import PARAMETERS as DOSSIER_PARAMETERS
 from projects.models import ProgrammeYear, Project, Status
 from projects.operator_filters import OperatorFilter
-from reports.filters import PARAMETERS as DASHBOARD_PARAMETERS
 from tests.factories import (
     FondsDeConcoursFactory,
     FundingLineFactory,
@@ -100,9 +99,11 @@ ADMIN_TEXT_SEGMENTS = ("%00", HUGE, "..%2F..%2Fetc%2Fpasswd")
 
 
 def application_parameters() -> list[str]:
-    """The query parameters of our views: the filters' names and the views' own."""
-    names = set(ProjectFilter.base_filters) | set(OperatorFilter.base_filters) | set(DASHBOARD_PARAMETERS)
-    names |= {"annee", "q", "page", "par_page", "tri", "format", "chart", "next"}
+    """The query parameters of our views: the dossier filters' (the list, its export, the
+    dashboard), the porteurs', and the views' own. A view that asks for another one gets it too
+    (`probe_parameters`)."""
+    names = set(DOSSIER_PARAMETERS) | set(OperatorFilter.base_filters)
+    names |= {"page", "par_page", "tri", "format", "chart", "next"}
     return sorted(names)
 
 
@@ -466,6 +467,12 @@ def probe_parameters(
     if not reads:
         # A refused role, or a view without parameters.
         return set()
+    asked = {name for name in reads if name != EVERYTHING} - set(parameters)
+    if asked:
+        # The view asked for parameters of its own (`a` and `b` of a comparison...): theirs too.
+        parameters = sorted({*parameters, *asked})
+        _response, more = matrix.get(role, url, _every_value_at_once(parameters, values))
+        reads |= more
     if each_value:
         for value in values:
             _response, more = matrix.get(role, url, {name: _as_param(value) for name in parameters})
@@ -574,8 +581,8 @@ def test_every_address_every_role_every_query_parameter(world, recorded_get):
     assert matrix.errors == [], "\n".join(matrix.errors)
     # The recording works: the list reads its filters, the dashboard its own and `chart` after
     # `format=csv`; a refused role reads nothing.
-    assert set(ProjectFilter.base_filters) <= reads[("projects:list", "agent")]
-    assert {*DASHBOARD_PARAMETERS, "annee", "format", "chart"} <= reads[("reports:dashboard", "comite")]
+    assert set(DOSSIER_PARAMETERS) <= reads[("projects:list", "agent")]
+    assert {*DOSSIER_PARAMETERS, "format", "chart"} <= reads[("reports:dashboard", "comite")]
     assert reads[("projects:list", "comite")] == set()
     assert reads[("projects:list", "anonymous")] == set()
 
@@ -817,8 +824,9 @@ def test_an_out_of_range_porteur_is_a_french_message_on_the_list(world):
 
 def test_a_nul_character_in_the_search_is_a_french_message(world):
     response = _client(world, "agent").get("/projets/", {"q": "a\x00b"})
-    assert response.context["filter_errors"] == ["Le caractère nul n’est pas autorisé."]
-    assert "Le caractère nul n’est pas autorisé." in html.unescape(response.content.decode())
+    message = "Recherche : « ab » contient un caractère nul ; valeur refusée."
+    assert response.context["filter_errors"] == [message]
+    assert message in html.unescape(response.content.decode())
 
 
 def test_a_focus_form_for_another_year_s_dossier_is_refused_and_nothing_is_saved(world):
