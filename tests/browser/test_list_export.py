@@ -59,7 +59,10 @@ def database_state():
 
 
 def listed_references(page) -> list[str]:
-    return page.locator("table.dossier-table tbody tr td:first-child").all_inner_texts()
+    # Each row's first cell after the bulk actions' checkbox.
+    return page.locator("table.dossier-table tbody tr").evaluate_all(
+        "rows => rows.map(row => row.querySelector('td:not(.choice)').innerText)"
+    )
 
 
 def test_an_agent_filters_searches_and_exports_a_file_that_imports_back_unchanged(signed_in, live_server):
