@@ -77,7 +77,7 @@ def test_an_agent_filters_searches_and_exports_a_file_that_imports_back_unchange
     page.wait_for_load_state("networkidle")
     assert "pilier=emploi" in page.url
     assert sorted(listed_references(page)) == ["E-002", "E-003"]
-    assert page.get_by_role("status").inner_text().startswith("2 dossiers")
+    assert page.locator("p.summary[role=status]").inner_text().startswith("2 dossiers")
 
     page.get_by_label("Recherche", exact=True).fill("Régie")
     page.get_by_role("button", name="Filtrer").click()
