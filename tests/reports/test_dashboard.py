@@ -214,6 +214,17 @@ def test_line_filters_keep_only_those_lines(demo, direction):
     assert [r.header for r in table(anct, "financeurs").rows] == ["État – ANCT crédits politique de la ville"]
 
 
+def test_a_porteur_filter_keeps_its_identifier_unformatted(direction):
+    # French number formats group digits ("4 321"): an identifier must never be written so, or
+    # the form would send back a value no filter knows.
+    operator = OperatorFactory(pk=4321, name="Centre social Les Tilleuls")
+    ProjectFactory(operator=operator, year=ProgrammeYearFactory(year=2030))
+    page = direction.get("/tableau-de-bord/?annee=2030&porteur=4321")
+    assert page.status_code == 200
+    box = element(page.content, "input", name="porteur", value="4321")
+    assert box.checked and box.attrs["id"] == "porteur-4321"
+
+
 def test_filters_repeat(demo, direction):
     both = direction.get("/tableau-de-bord/?annee=2021&pilier=emploi&pilier=pilotage&pilier=emploi")
     assert key_figure(both, "Total programmé") == euros("1 471 815,00")  # 1 407 515 + 64 300
