@@ -21,6 +21,7 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
@@ -34,6 +35,7 @@ from projects.models import FundingLine, Operator, Project, Status
 from projects.selectors import funding_totals
 from reports import dashboard
 from reports.selectors import bilan_as_json, figures_by_year, figures_of_years
+from reports.triggers import restore_sqlite_triggers
 from tests.factories import (
     FondsDeConcoursFactory,
     FundingLineFactory,
@@ -292,3 +294,18 @@ def test_the_triggers_in_the_database_are_those_the_migrations_declare():
     declared = declared_triggers()
     assert declared
     assert installed_triggers() == declared
+
+
+def test_migrate_puts_back_the_triggers_a_sqlite_table_rebuild_lost():
+    """SQLite rebuilds a table to alter it (projects 0008 added columns to the porteurs) and the
+    copy has no trigger: every `migrate` creates the missing ones (reports/triggers.py).
+    PostgreSQL alters tables in place: nothing to restore there."""
+    if connection.vendor != "sqlite":
+        assert restore_sqlite_triggers() == 0
+        return
+    with connection.cursor() as cursor:
+        for operation in ("upd", "del"):
+            cursor.execute(f"DROP TRIGGER reports_v_{operation}_projects_operator")
+    assert "projects_operator" not in installed_triggers()
+    call_command("migrate", verbosity=0)
+    assert installed_triggers() == declared_triggers()
