@@ -19,7 +19,16 @@ APT_PACKAGES := python3-venv python3-dev build-essential libpango-1.0-0 libpango
 # and Node.js for axe-core; ClamAV's daemon, which the tests start with their own signatures.
 APT_TEST_PACKAGES := chromium chromium-driver clamav-daemon
 
-.PHONY: run test install install-dev system-deps system-deps-test apt-install migrate demo lint format check-deploy clean
+.PHONY: run test test-fast install install-dev system-deps system-deps-test apt-install migrate demo lint format check-deploy clean
+
+# The tests run in parallel, one process per core (pytest-xdist; TEST_PROCESSES=0 runs them in
+# this process). PYTEST_ARGS adds pytest options: `make test-fast PYTEST_ARGS="-x tests/comites"`.
+# Bytecode is cached (__pycache__/, git-ignored) even where PYTHONDONTWRITEBYTECODE is set:
+# otherwise every test process compiles the project and rewrites the tests' asserts again.
+TEST_PROCESSES ?= auto
+PYTEST_ARGS ?=
+PYTEST := PYTHONDONTWRITEBYTECODE= DJANGO_SETTINGS_MODULE=contratville.settings.test \
+	$(VENV)/bin/pytest -n $(TEST_PROCESSES) --dist loadgroup
 
 run: install migrate demo ## Install, migrate, load the demonstration data and serve on http://127.0.0.1:8000
 	@echo ""
@@ -28,8 +37,11 @@ run: install migrate demo ## Install, migrate, load the demonstration data and s
 	@if [ "$(ANTIVIRUS)" = off ]; then echo "Antivirus désactivé (ANTIVIRUS=off, développement seulement) : les pièces déposées ne sont pas analysées. Avec ClamAV : make run ANTIVIRUS=on"; fi
 	ANTIVIRUS=$(ANTIVIRUS) $(MANAGE) runserver $(HOST):$(PORT)
 
-test: install-dev ## Install what is missing, then run the whole test suite
-	DJANGO_SETTINGS_MODULE=contratville.settings.test $(VENV)/bin/pytest
+test: install-dev ## Install what is missing, then run the whole test suite (browser tests included)
+	$(PYTEST) $(PYTEST_ARGS)
+
+test-fast: install-dev ## The inner loop: every test but the browser and slow ones
+	$(PYTEST) -m "not browser and not slow" $(PYTEST_ARGS)
 
 system-deps:
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES)"

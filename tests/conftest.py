@@ -141,6 +141,58 @@ def admin_client(client, admin_user):
     return client
 
 
+# Module-scoped fixtures that take seconds to build: their tests are `slow`, and run in one
+# process under xdist (`--dist loadgroup`), so that the fixture is built once, not once per worker.
+EXPENSIVE_MODULE_FIXTURES = {
+    "pdf_2021": "bilan-pdf-2021",  # tests/reports/test_bilan_pdf.py: the 2021 bilan as a PDF
+    "collected_static": "collectstatic",  # tests/test_production_settings.py
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    # First: xdist names the groups (a suffix to the test ids) in its own hook.
+    for item in items:
+        for fixture, group in EXPENSIVE_MODULE_FIXTURES.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.slow)
+                item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(SlowTestsFirst(), "contratville-slow-tests-first")
+
+
+class SlowTestsFirst:
+    """The slow tests and those without a database first, so that the processes of `make test`
+    do not end on one of them: pytest-django runs the tests in a transaction, then the
+    transactional ones (browser tests, backups), then those without a database; the slow tests
+    of the first kind and the tests of the last kind move to the front. Transactional tests stay
+    after every test that runs in a transaction (they empty the database)."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items):
+        first = [
+            item
+            for item in items
+            if not _transactional(item) and (item.get_closest_marker("slow") or not _uses_the_database(item))
+        ]
+        moved = set(first)
+        items[:] = first + [item for item in items if item not in moved]
+
+
+def _uses_the_database(item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(fixtures & {"db", "transactional_db"})
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    transactional = marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool(transactional or fixtures & {"transactional_db", "live_server"})
+
+
 def pytest_report_header(config):
     from django.conf import settings
 

@@ -422,6 +422,7 @@ def test_the_history_pages_of_the_admin_open(admin_client, project):
 # The journal
 
 
+@pytest.mark.slow
 def test_the_journal_reads_in_four_queries_whatever_its_length(client, camille, project):
     client.force_login(camille)
     for number in range(4):
@@ -439,6 +440,7 @@ def test_the_journal_reads_in_four_queries_whatever_its_length(client, camille, 
     assert len(journal) >= 9
 
 
+@pytest.mark.slow
 def test_the_dossier_page_takes_the_same_number_of_queries_however_long_its_journal(client, camille, project):
     client.force_login(camille)
     url = f"/projets/{project.pk}/"

@@ -533,6 +533,7 @@ def page_fields(response) -> FormFields:
 # --- The matrices ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_path_converter_with_hostile_values(world):
     matrix = Matrix(world)
     addresses = url_conf(world)
@@ -553,6 +554,7 @@ def test_every_path_converter_with_hostile_values(world):
     assert matrix.requests > 400
 
 
+@pytest.mark.slow
 def test_every_address_every_role_every_query_parameter(world, recorded_get):
     matrix = Matrix(world)
     parameters = application_parameters()
@@ -587,6 +589,7 @@ def test_every_address_every_role_every_query_parameter(world, recorded_get):
     assert reads[("projects:list", "anonymous")] == set()
 
 
+@pytest.mark.slow
 def test_every_admin_address_with_hostile_query_parameters(world, recorded_get):
     matrix = Matrix(world)
     addresses = [a for a in url_conf(world) if a.admin]
@@ -658,6 +661,7 @@ def _post_forms(client, page_url) -> list[dict]:
     ]
 
 
+@pytest.mark.slow
 def test_every_form_field_with_hostile_values(world):
     matrix = Matrix(world)
     posted_forms = 0

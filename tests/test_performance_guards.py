@@ -98,6 +98,7 @@ def _get(client, url):
     return get
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "url",
     [
@@ -117,6 +118,7 @@ def test_the_pages_run_the_same_queries_at_any_size(direction, url):
     assert len(small) == len(large), "\n".join(large)
 
 
+@pytest.mark.slow
 def test_the_figures_of_every_year_take_a_fixed_number_of_queries():
     small, large = _at_two_sizes(lambda: figures_by_year([2021, 2022], DossierScope(financeur=("anct",))))
     assert len(small) == len(large) == FIGURES_QUERIES

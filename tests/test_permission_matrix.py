@@ -416,6 +416,7 @@ def matches(expected, actual, data) -> bool:
     return expected == actual
 
 
+@pytest.mark.slow
 def test_every_address_answers_each_role_as_the_matrix_says(dataset):
     clients = {"anonymous": Client()}
     for role, user in dataset["users"].items():

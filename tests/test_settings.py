@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -25,6 +27,7 @@ def _manage(*args, **env):
     )
 
 
+@pytest.mark.slow
 def test_production_settings_pass_the_deploy_check():
     result = _manage(
         "check",
@@ -44,6 +47,7 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "La variable d'environnement SECRET_KEY est obligatoire." in result.stderr
 
 
+@pytest.mark.slow
 def test_demo_data_is_refused_when_debug_is_off():
     result = _manage("load_demo", SECRET_KEY="s" * 60, ALLOWED_HOSTS="localhost")
     assert result.returncode == 1

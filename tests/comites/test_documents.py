@@ -19,6 +19,7 @@ from tests.reports.bilan_support import pdf_info, pdf_text
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow
 def test_the_tableau_pdf_is_a_landscape_a4_with_every_dossier_and_total(
     scenario, programme, comite, client_of
 ):

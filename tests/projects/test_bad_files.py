@@ -227,7 +227,7 @@ REFUSED_BEFORE_UNPACKING = {
 
 
 def corpus_files() -> list[str]:
-    return sorted(path.name for path in BAD_FILES.iterdir() if path.suffix != ".py")
+    return sorted(path.name for path in BAD_FILES.iterdir() if path.is_file() and path.suffix != ".py")
 
 
 def generator():

@@ -518,7 +518,7 @@ def _count_queries(client, url):
     return response, queries
 
 
-@pytest.mark.parametrize("count", [5, 60])
+@pytest.mark.parametrize("count", [5, pytest.param(60, marks=pytest.mark.slow)])
 def test_the_list_takes_the_same_number_of_queries_whatever_the_page_size(agent_client, count):
     _build(count)
     agent_client.get(URL + "?statut=refuse")  # warm the session and the content types
@@ -532,7 +532,7 @@ def test_the_list_takes_the_same_number_of_queries_whatever_the_page_size(agent_
     assert response.context["paginator"].count == count
 
 
-@pytest.mark.parametrize("count", [5, 60])
+@pytest.mark.parametrize("count", [5, pytest.param(60, marks=pytest.mark.slow)])
 def test_a_filtered_list_takes_the_same_number_of_queries_whatever_the_page_size(agent_client, count):
     _build(count)
     agent_client.get(URL + "?statut=refuse")

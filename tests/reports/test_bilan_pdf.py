@@ -189,6 +189,7 @@ def test_a_year_with_no_data_gives_a_short_correct_pdf():
 # Without a browser -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_without_a_browser_the_pdf_keeps_its_tables_and_says_where_a_chart_is_missing(
     monkeypatch, caplog, settings
 ):

@@ -203,6 +203,7 @@ def test_the_pilier_filter_keeps_that_piliers_figures(demo, direction):
     assert element(page.content, "input", name="pilier", value="emploi").checked
 
 
+@pytest.mark.slow
 def test_line_filters_keep_only_those_lines(demo, direction):
     specific = direction.get("/tableau-de-bord/?annee=2021&nature=specifique")
     assert key_figure(specific, "Total programmé") == euros("4 132 530,00")
@@ -489,6 +490,7 @@ def _programme(dossiers: int):
         FundingLineFactory(project=project, funder=funder("cabbalr_fcs"), amount_granted=Decimal("10"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "query", ["annee=2022", "annee=2022&pilier=cohesion_sociale&commune=62119&financeur=anct"]
 )
