@@ -106,7 +106,10 @@ restore: ## Replace the database by FILE=backups/… (asks for confirmation unle
 	@test -n "$(FILE)" || { echo "Usage : make restore FILE=backups/… [YES=1]"; exit 2; }
 	$(MANAGE) restore_data "$(FILE)" $(if $(filter 1 oui yes,$(YES)),--yes)
 
-.PHONY: bench
+.PHONY: bench bench-comite
 bench: install ## National-scale benchmark (docs/performance.md); DATABASE_URL names the scale PostgreSQL database
 	@case "$$DATABASE_URL" in postgres*) ;; *) echo "DATABASE_URL doit nommer la base PostgreSQL à l'échelle nationale (docs/performance.md)." >&2; exit 2;; esac
 	$(PY) bench/run.py
+
+bench-comite: install ## A comité's scenario of 500 and 2,000 dossiers: page, cell, projected figures (docs/performance.md); BENCH_DATABASE=postgres://… for PostgreSQL
+	$(PY) bench/comite.py $(if $(BENCH_DATABASE),--database $(BENCH_DATABASE))

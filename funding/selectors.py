@@ -11,7 +11,7 @@ from django.db.models import (
     Sum,
 )
 
-from contratville.formatting import plain_amount
+from contratville.formatting import percent, plain_amount
 from projects.models import Funder, FundingLine, Pillar, ProgrammeYear
 
 from .models import Envelope
@@ -72,6 +72,12 @@ class EnvelopeUsage:
     @property
     def over_committed(self) -> bool:
         return self.montant is not None and self.engage > self.montant
+
+    @property
+    def percent_engaged(self) -> Decimal | None:
+        """`engage` as a percentage of `montant` (one decimal, above 100 when over-committed);
+        None without envelope."""
+        return None if not self.montant else percent(self.engage, self.montant)
 
     def as_json(self) -> dict:
         """The object of docs/contracts.md §6 (amounts as strings with two decimals)."""
@@ -144,3 +150,9 @@ def envelope_usage(year: int, *, funder_ids=None) -> list[EnvelopeUsage]:
         ]
         result.append(usage)
     return result
+
+
+def set_envelopes(year: int) -> list[EnvelopeUsage]:
+    """The year's envelopes that are set, with their use (`envelope_usage`): what the dashboard
+    and the bilan show. A funder without envelope has none to use."""
+    return [usage for usage in envelope_usage(year) if usage.montant is not None]

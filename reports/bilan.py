@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from contratville.formatting import number
+from funding.selectors import set_envelopes
 from projects.models import ProgrammeYear, QuartierKind
 
 from . import charts, dashboard, selectors
@@ -223,6 +224,7 @@ def bilan_context(year: int, *, texts: BilanTexts | None = None) -> dict:
         "fcs_projects": fcs_projects,
         "fcs_axes": selectors.fcs_axes(fcs_projects),
         "fcs_projects_total": sum((p.granted for p in fcs_projects), selectors.ZERO),
+        "envelopes": set_envelopes(year),
         "annex": annex,
         "annex_projects": sum(len(p.projects) for p in annex),
         "sections": sections(year),

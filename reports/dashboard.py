@@ -8,7 +8,7 @@ commune must count once for that commune.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from contratville.formatting import euros, number, percent, percent_text
 from contratville.versioning import Versions, cache_key, remembered
+from funding.selectors import EnvelopeUsage, set_envelopes
 from projects.filters import DossierScope, FilterReference, QuartierChoice
 from projects.models import Funder, FundingLine, Operator, Project, Status
 
@@ -191,6 +192,9 @@ class Dashboard:
     areas: Areas
     quartiers: list[QuartierRef]
     operators: list[tuple[int, str]]  # the porteurs named by the scope
+    # The funders' envelopes of the year and their use, for the whole programmation (not the
+    # scope: an envelope is spent by every dossier of its funder).
+    envelopes: list[EnvelopeUsage] = field(default_factory=list)
 
 
 def dashboard(
@@ -238,6 +242,7 @@ def dashboard(
         areas=year_areas,
         quartiers=quartiers,
         operators=operators,
+        envelopes=set_envelopes(year),
     )
 
 

@@ -39,7 +39,10 @@ PERFORMANCE_INDEXES = {
 # `figures_by_year`: piliers and thématiques, funders, counts, FCS, amounts, envelopes, priority
 # thématiques; and the fonds de concours.
 FIGURES_QUERIES = 7
-BILAN_JSON_QUERIES = FIGURES_QUERIES + 1
+# The figures, the year before's, and the envelopes' use (funding.selectors.envelope_usage: funders,
+# piliers, envelopes, the year's FCS setting, granted sums).
+ENVELOPE_USAGE_QUERIES = 5
+BILAN_JSON_QUERIES = FIGURES_QUERIES + 1 + ENVELOPE_USAGE_QUERIES
 
 
 def _programme(dossiers: int) -> None:

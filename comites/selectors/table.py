@@ -110,7 +110,11 @@ def scenario_gauges(scenario: Scenario) -> list[Gauge]:
         .order_by()
     }
     funder_ids = set(
-        ScenarioLine.objects.filter(scenario=scenario).values_list("funder_id", flat=True).distinct()
+        # Without the model's ordering, whose columns DISTINCT would otherwise have to carry.
+        ScenarioLine.objects.filter(scenario=scenario)
+        .order_by()
+        .values_list("funder_id", flat=True)
+        .distinct()
     )
     return [
         Gauge(

@@ -4,6 +4,7 @@ contratville/formatting.py ("6931463.00", "59.6")."""
 
 from contratville.formatting import plain_amount, plain_percent
 from contratville.versioning import Versions
+from funding.selectors import set_envelopes
 
 from .figures import figures_of_years
 
@@ -50,4 +51,15 @@ def bilan_as_json(year: int, *, versions: Versions | None = None) -> dict:
                 for i in f.fonds_de_concours
             ],
         },
+        "envelopes": [
+            {
+                "funder": usage.funder_code,
+                "label": usage.funder_label,
+                "envelope": plain_amount(usage.montant),
+                "engaged": plain_amount(usage.engage),
+                "remaining": plain_amount(usage.reste),
+                "engaged_percent": plain_percent(usage.percent_engaged),
+            }
+            for usage in set_envelopes(year)
+        ],
     }

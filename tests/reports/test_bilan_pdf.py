@@ -87,6 +87,13 @@ def test_the_pdf_names_the_focus_operators_and_the_fcs_axes(pdf_2021, text_2021)
         assert axis in in_order
 
 
+def test_the_pdf_shows_the_fcs_envelope_and_its_use(text_2021):
+    # The demonstration's only envelope: the FCS's 92 921 €, all of it granted (the seed).
+    assert "Les enveloppes des financeurs" in text_2021
+    assert re.search(r"Enveloppe\s+Engagé\s+Reste\s+Taux d'engagement", text_2021)
+    assert re.search(r"92 921 €\s+92 921 €\s+0 ?€\s+100 %", text_2021)
+
+
 def test_the_pdf_holds_the_fonds_de_concours_projects(text_2021):
     for project in (
         "Rénovation de la salle Mancey",
