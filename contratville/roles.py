@@ -67,6 +67,10 @@ _AGENT = [
     "courriers.view_letterbatch",
     "courriers.add_letterbatch",
     "courriers.view_lettersending",
+    # Payments of the lines the agglomeration pays: scheduled, recorded, cancelled (funding).
+    "funding.view_payment",
+    "funding.add_payment",
+    "funding.change_payment",
 ]
 _DIRECTION = [
     *_AGENT,

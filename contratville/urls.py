@@ -13,6 +13,8 @@ urlpatterns = [
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     # A dossier's pieces (/projets/<id>/documents/...) are served by documents, not projects.
     path("", include("documents.urls")),
+    # A dossier's payments (/projets/<id>/versements/) and the payments list, by funding.
+    path("", include("funding.urls")),
     path("", include("projects.urls")),
     path("", include("reports.urls")),
     path("comites/", include("comites.urls")),

@@ -1,5 +1,6 @@
-"""Administration of the fonds de concours and the envelopes, with their read-only "Historique"
-page (django-simple-history). Administrators only (contratville/admin_site.py)."""
+"""Administration of the fonds de concours, the envelopes and (read-only) the payments, with their
+read-only "Historique" page (django-simple-history). Administrators only
+(contratville/admin_site.py)."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from contratville.admin_site import AuditedModelAdmin
 from projects.admin import format_euros
 
-from .models import Envelope, FondsDeConcours
+from .models import Envelope, FondsDeConcours, Payment
 
 
 @admin.register(FondsDeConcours)
@@ -35,3 +36,40 @@ class EnvelopeAdmin(AuditedModelAdmin):
     @admin.display(description=_("montant"), ordering="amount")
     def amount_display(self, obj):
         return format_euros(obj.amount)
+
+
+@admin.register(Payment)
+class PaymentAdmin(AuditedModelAdmin):
+    """Read-only: payments are written on the dossier's page only, where their rules hold (never
+    above the granted amount, never before the decision); the admin shows them and their history."""
+
+    list_display = [
+        "funding_line",
+        "kind",
+        "planned_on",
+        "planned_display",
+        "state",
+        "paid_on",
+        "paid_display",
+    ]
+    list_filter = ["state", "kind", "funding_line__funder"]
+    list_select_related = ["funding_line__funder", "funding_line__project"]
+    search_fields = ["funding_line__project__reference", "funding_line__project__title"]
+    ordering = ["-planned_on", "id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("montant prévu"), ordering="planned_amount")
+    def planned_display(self, obj):
+        return format_euros(obj.planned_amount)
+
+    @admin.display(description=_("montant versé"), ordering="paid_amount")
+    def paid_display(self, obj):
+        return "—" if obj.paid_amount is None else format_euros(obj.paid_amount)

@@ -1,13 +1,15 @@
-"""The agglomeration's money outside the dossiers' own lines: fonds de concours."""
+"""The agglomeration's money outside the dossiers' own lines (fonds de concours, the funders'
+envelopes), and the payments (versements) of the lines it pays itself."""
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import MONEY, Commune, Funder, Pillar, ProgrammeYear, history_records
+from projects.models import MONEY, Commune, Funder, FundingLine, Pillar, ProgrammeYear, history_records
 
 
 class FondsDeConcours(models.Model):
@@ -112,3 +114,90 @@ class Envelope(models.Model):
     def __str__(self):
         where = f" — {self.pillar}" if self.pillar_id else ""
         return f"{self.funder} {self.year_id}{where}"
+
+
+class PaymentKind(models.TextChoices):
+    AVANCE = "avance", _("Avance")
+    ACOMPTE = "acompte", _("Acompte")
+    SOLDE = "solde", _("Solde")
+
+
+class PaymentState(models.TextChoices):
+    PREVU = "prevu", _("Prévu")
+    VERSE = "verse", _("Versé")
+    ANNULE = "annule", _("Annulé")
+
+
+class PaymentQuerySet(models.QuerySet):
+    def counted(self):
+        """The payments that take part of the granted amount: planned or paid, not cancelled."""
+        return self.exclude(state=PaymentState.ANNULE)
+
+
+class Payment(models.Model):
+    """One instalment (versement) of a funding line that the agglomeration pays: planned (date and
+    amount of its schedule), then paid (the actual date and amount), or cancelled.
+
+    The payments of a line that count (not cancelled) never add up to more than its granted
+    amount; a payment is never made before the dossier's decision (funding.payment_services)."""
+
+    funding_line = models.ForeignKey(
+        FundingLine, on_delete=models.PROTECT, related_name="payments", verbose_name=_("ligne de financement")
+    )
+    kind = models.CharField(_("nature du versement"), max_length=16, choices=PaymentKind.choices)
+    planned_on = models.DateField(_("date prévue"))
+    planned_amount = models.DecimalField(_("montant prévu"), **MONEY)
+    paid_on = models.DateField(_("date du versement"), null=True, blank=True)
+    paid_amount = models.DecimalField(_("montant versé"), **MONEY, null=True, blank=True)
+    state = models.CharField(
+        _("état"), max_length=16, choices=PaymentState.choices, default=PaymentState.PREVU
+    )
+    comment = models.CharField(_("commentaire"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("saisi par"),
+    )
+    created_at = models.DateTimeField(_("saisi le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    # Optimistic locking: a form opened before another user's change cannot be saved over it.
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = PaymentQuerySet.as_manager()
+    history = history_records(_("historique des versements"), excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("versement")
+        verbose_name_plural = _("versements")
+        ordering = ["funding_line", "planned_on", "id"]
+        indexes = [models.Index(fields=["state", "planned_on"], name="funding_payment_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(planned_amount__gt=0),
+                name="funding_payment_planned_gt_0",
+                violation_error_message=_("Le montant prévu doit être supérieur à 0."),
+            ),
+            models.CheckConstraint(
+                condition=Q(paid_amount__isnull=True) | Q(paid_amount__gt=0),
+                name="funding_payment_paid_gt_0",
+                violation_error_message=_("Le montant versé doit être supérieur à 0."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(state=PaymentState.VERSE, paid_on__isnull=False, paid_amount__isnull=False)
+                    | (~Q(state=PaymentState.VERSE) & Q(paid_on__isnull=True, paid_amount__isnull=True))
+                ),
+                name="funding_payment_paid_has_date_and_amount",
+                violation_error_message=_("Un versement effectué a une date et un montant, et lui seul."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} du {self.planned_on:%d/%m/%Y} — {self.funding_line}"
+
+    @property
+    def amount(self) -> Decimal:
+        """What the payment counts for: the amount paid once paid, else the planned one."""
+        return self.paid_amount if self.state == PaymentState.VERSE else self.planned_amount

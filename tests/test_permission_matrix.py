@@ -147,6 +147,10 @@ MATRIX: dict[str, dict[str, object]] = {
     "documents:download": READ_DOSSIERS,
     "documents:delete": everyone(GET_NOT_ALLOWED),
     "documents:checklist": row(LOGIN, DENIED, OK, DENIED, OK),
+    # Payments (funding/urls.py): agents and the direction plan and record them (a POST on the
+    # dossier's page); the comité sees nothing of them.
+    "funding:project-payments": READ_DOSSIERS,
+    "funding:payments": READ_DOSSIERS,
     # Letters (courriers/urls.py): agents generate and send them, only the direction edits their
     # templates, the comité sees nothing of them. Sending and the preview are POSTs.
     "courriers:project-letters": WRITE_DOSSIERS,

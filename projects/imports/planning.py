@@ -13,10 +13,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from projects.models import Operator, ProgrammeYear, Project
-from projects.services import ALLOWED_TRANSITIONS, DECIDED, DECISIONS, decision_date_after, status_label
+from projects.services import (
+    ALLOWED_TRANSITIONS,
+    DECIDED,
+    DECISIONS,
+    check_guards,
+    decision_date_after,
+    status_label,
+)
 from projects.services.dossiers import GRANTED_AMOUNTS_FROZEN, granted_amounts, granted_amounts_frozen
 
 from .operators import OperatorResolver
@@ -270,6 +278,11 @@ def refusal(
                 f"{where()} : seule la direction peut le passer au statut « {status_label(wanted)} » "
                 "(une décision du comité)",
             )
+        try:
+            # What other apps require of the move (the payments complete before `solde`).
+            check_guards(project=project, to_status=wanted)
+        except ValidationError as error:
+            return ImportIssue(first.number, "statut", f"{where()} : {' '.join(error.messages)}")
     if granted_amounts_frozen(status=current, may_decide=rights.may_decide):
         stored = granted_amounts(project.funding_lines.all())
         if stored != granted_amounts(lines):

@@ -34,6 +34,13 @@ class Funder(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("ordre"), default=0)
     is_active = models.BooleanField(_("actif"), default=True)
+    # The agglomeration's own money (its droit commun line, its Fonds de cohésion sociale): the
+    # lines it pays itself, whose payments (versements) it schedules and records.
+    paid_by_agglomeration = models.BooleanField(
+        _("versé par l'agglomération"),
+        default=False,
+        help_text=_("Les lignes de ce financeur sont versées par l'agglomération (échéancier, versements)."),
+    )
 
     objects = FunderManager()
 

@@ -6,7 +6,7 @@ allowed, that the user may decide when the move is a decision of the comité, an
 (who, the move and its comment as the reason). The move gives the dossier a new version, so
 that a dossier form opened before it can no longer be saved over it."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -37,6 +37,26 @@ DECISIONS: frozenset[str] = frozenset({Status.PROGRAMME, Status.REFUSE})
 # The statuses a dossier reaches only by a decision: the decisions and what follows a
 # programming. Creating a dossier in one of them (an import does) is deciding it.
 DECIDED: frozenset[str] = frozenset({*DECISIONS, *Status.programmed()})
+
+# Conditions that apps above this one set on a move, since projects may not import them
+# (docs/architecture.md, "Layers"): the funding app requires a dossier's payments complete before
+# `solde`. A guard gets the dossier and raises ValidationError with its French reason; they are
+# registered at start-up (AppConfig.ready) and checked on every move of an existing dossier: its
+# page, the bulk action, the import.
+TRANSITION_GUARDS: dict[str, list[Callable[[Project], None]]] = {}
+
+
+def register_transition_guard(to_status: str, guard: Callable[[Project], None]) -> None:
+    guards = TRANSITION_GUARDS.setdefault(to_status, [])
+    if guard not in guards:
+        guards.append(guard)
+
+
+def check_guards(*, project: Project, to_status: str) -> None:
+    """ValidationError when a registered condition refuses the move of `project` to `to_status`."""
+    for guard in TRANSITION_GUARDS.get(to_status, ()):
+        guard(project)
+
 
 # The verb of the button that moves a dossier to a status.
 TRANSITION_LABELS: dict[str, str] = {
@@ -136,6 +156,7 @@ def project_change_status(
     locked = Project.objects.select_for_update().select_related("year").get(pk=project.pk)
     from_status = locked.status
     check_transition(from_status=from_status, to_status=to_status, user=user)
+    check_guards(project=locked, to_status=to_status)
 
     locked.decision_date = decision_date_after(
         from_status=from_status,
@@ -192,6 +213,7 @@ def preview_status_changes(
     for project in projects:
         try:
             check_transition(from_status=project.status, to_status=to_status, user=user)
+            check_guards(project=project, to_status=to_status)
         except (ValidationError, PermissionDenied) as error:
             result.refused.append((project, refusal_reason(error)))
         else:
