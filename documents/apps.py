@@ -20,4 +20,5 @@ class DocumentsConfig(AppConfig):
             "manquantes",
             "Pièces manquantes",
             lambda: projects_with_missing_pieces(Project.objects.all()),
+            permission="documents.view_document",
         )

@@ -87,6 +87,7 @@ UNKNOWN = {
     "nature": "Nature inconnue : « {value} » (codes possibles : droit_commun, specifique).",
     "pieces": "Pièces du dossier : valeur inconnue « {value} » (valeur possible : {codes}).",
 }
+FORBIDDEN = "{label} : filtre « {value} » réservé aux personnes qui consultent les pièces des dossiers."
 NOT_AN_ID = "« {value} » n'est pas un identifiant de porteur."
 NOT_A_YEAR = "« {value} » n'est pas une année (exemple : 2022)."
 TOO_LONG_SEARCH = "La recherche est trop longue ({length} caractères, {limit} au plus)."
@@ -420,4 +421,16 @@ def parse_filters(query: Mapping, reference: FilterReference | None = None) -> P
         values["commune"] = _codes(parsed, "commune", raw["commune"], names)
         parsed.names["commune"] = names
     parsed.scope = DossierScope(**values)
+    return parsed
+
+
+def check_permissions(parsed: ParsedFilters, user) -> ParsedFilters:
+    """Errors for the registered values (`scope.REGISTERED`) that `user` may not filter by: a
+    page whose readers may lack the permission (the dashboard, read by the comité) calls it
+    after `parse_filters`."""
+    for name, registered in REGISTERED.items():
+        for value in getattr(parsed.scope, name):
+            permission = registered[value].permission
+            if permission and not user.has_perm(permission):
+                parsed.add_error(name, FORBIDDEN.format(label=LABELS[name], value=registered[value].label))
     return parsed

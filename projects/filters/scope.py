@@ -47,6 +47,9 @@ class DossierCondition:
 
     label: str
     dossiers: Callable[[], QuerySet]
+    # The permission a user needs to filter by it (the comité, which does not see the pieces,
+    # may not count the dossiers that miss some); empty: anyone who sees the page.
+    permission: str = ""
 
 
 # Parameters whose values apps above `projects` define, since projects may not import them
@@ -56,11 +59,11 @@ REGISTERED: dict[str, dict[str, DossierCondition]] = {"pieces": {}}
 
 
 def register_dossier_condition(
-    parameter: str, value: str, label: str, dossiers: Callable[[], QuerySet]
+    parameter: str, value: str, label: str, dossiers: Callable[[], QuerySet], permission: str = ""
 ) -> None:
     """Makes `parameter=value` keep the dossiers of `dossiers()` on every page that takes the
-    filters (list, export, dashboard, bulk actions)."""
-    REGISTERED[parameter][value] = DossierCondition(label, dossiers)
+    filters (list, export, dashboard, bulk actions), for the users who have `permission`."""
+    REGISTERED[parameter][value] = DossierCondition(label, dossiers, permission)
 
 
 def case_variants(word: str) -> list[str]:

@@ -72,3 +72,13 @@ def test_the_dashboard_counts_them_and_sees_a_new_piece_at_once(direction_client
     assert versioning.Versions.read().of(2021) != before
     page = direction_client.get(url)
     assert sum(page.context["data"].figures.status_counts.values()) == 1
+
+
+def test_the_comite_which_does_not_see_the_pieces_may_not_count_them(comite_client, dossiers):
+    page = comite_client.get("/tableau-de-bord/?annee=2021&pieces=manquantes")
+    assert page.status_code == 200
+    assert page.context["filter_errors"] == [
+        "Pièces du dossier : filtre « Pièces manquantes » réservé aux personnes qui consultent "
+        "les pièces des dossiers."
+    ]
+    assert "key_figures" not in page.context
