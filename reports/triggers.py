@@ -18,6 +18,9 @@ TRIGGER_MIGRATIONS = {
         statement for table in module.WATCHED for statement in module._sqlite_statements(table)
     ],
     "0002_envelope_versions": lambda module: module._sqlite_statements(),
+    "0004_document_versions": lambda module: [
+        statement for table in module.WATCHED for statement in module._sqlite_statements(table)
+    ],
 }
 
 

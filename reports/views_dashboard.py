@@ -19,7 +19,14 @@ from django.views.decorators.http import require_safe
 
 from contratville.permissions import permission_required
 from contratville.versioning import Versions, cache_key, remembered, remembered_html
-from projects.filters import PARAMETERS, DossierScope, FilterReference, ParsedFilters, parse_filters
+from projects.filters import (
+    PARAMETERS,
+    DossierScope,
+    FilterReference,
+    ParsedFilters,
+    check_permissions,
+    parse_filters,
+)
 from projects.models import Status
 
 from . import charts as chart_builders
@@ -100,7 +107,7 @@ def dashboard_view(request):
     versions = Versions.read()
     options = remembered(cache_key("years", versions.all()), year_options)
     reference = FilterReference()
-    parsed = parse_filters(request.GET, reference)
+    parsed = check_permissions(parse_filters(request.GET, reference), request.user)
     year = _year(parsed, options)
     years = sorted({o.year for o in options} | {year})
     wants_csv = request.GET.get("format") == "csv"

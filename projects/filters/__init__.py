@@ -25,6 +25,7 @@ from .parameters import (
     FilterReference,
     ParsedFilters,
     QuartierChoice,
+    check_permissions,
     parse_filters,
 )
 from .scope import LINE_PARAMETERS, PARAMETERS, DossierScope, case_variants
@@ -48,6 +49,7 @@ __all__ = [
     "QuartierChoice",
     "RepeatableTextInput",
     "case_variants",
+    "check_permissions",
     "parse_filters",
     "shown",
 ]

@@ -13,7 +13,7 @@ from contratville.collation import sort_key
 from projects.models import Nature, OperatorKind, ProgrammeYear, Project, Status
 
 from .parameters import LABELS, FilterReference, ParsedFilters, parse_filters
-from .scope import DossierScope
+from .scope import REGISTERED, DossierScope
 
 
 class RepeatableTextInput(forms.TextInput):
@@ -116,6 +116,7 @@ class ParsedFilterForm(forms.Form):
             # The porteur filter lists only the porteurs already chosen (there may be
             # thousands): one picks a porteur from its page or through the search.
             "porteur": [(pk, names["porteur"][pk]) for pk in self.parsed.scope.porteur],
+            "pieces": [(value, condition.label) for value, condition in REGISTERED["pieces"].items()],
         }
         # The communes that have a quartier, and any other one chosen.
         communes = dict(reference.communes)
@@ -140,6 +141,7 @@ class DossierFilterForm(ParsedFilterForm):
     commune = shown("commune", ManyOptionsSelectMultiple)
     financeur = shown("financeur", forms.CheckboxSelectMultiple)
     nature = shown("nature", forms.CheckboxSelectMultiple)
+    pieces = shown("pieces", forms.CheckboxSelectMultiple)
 
     def prepare_display(self) -> None:
         super().prepare_display()

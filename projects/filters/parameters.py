@@ -29,7 +29,7 @@ from projects.models import (
     Status,
 )
 
-from .scope import PARAMETERS, DossierScope
+from .scope import PARAMETERS, REGISTERED, DossierScope
 
 # The range of ProgrammeYear.year.
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -57,6 +57,7 @@ LABELS = {
     "commune": "Commune",
     "financeur": "Financeur",
     "nature": "Nature des crédits",
+    "pieces": "Pièces du dossier",
 }
 # The order in which a page lists the filters applied (the dashboard's "Filtres appliqués").
 LABEL_ORDER = (
@@ -70,6 +71,7 @@ LABEL_ORDER = (
     "financeur",
     "nature",
     "statut",
+    "pieces",
     "q",
 )
 
@@ -83,7 +85,9 @@ UNKNOWN = {
     "commune": "Commune inconnue : « {value} » (code INSEE attendu, par exemple 62119).",
     "financeur": "Financeur inconnu : « {value} » (un code comme anct, region, caf).",
     "nature": "Nature inconnue : « {value} » (codes possibles : droit_commun, specifique).",
+    "pieces": "Pièces du dossier : valeur inconnue « {value} » (valeur possible : {codes}).",
 }
+FORBIDDEN = "{label} : filtre « {value} » réservé aux personnes qui consultent les pièces des dossiers."
 NOT_AN_ID = "« {value} » n'est pas un identifiant de porteur."
 NOT_A_YEAR = "« {value} » n'est pas une année (exemple : 2022)."
 TOO_LONG_SEARCH = "La recherche est trop longue ({length} caractères, {limit} au plus)."
@@ -386,6 +390,12 @@ def parse_filters(query: Mapping, reference: FilterReference | None = None) -> P
     values["statut"] = _choices(parsed, "statut", raw["statut"], Status.choices)
     values["type_porteur"] = _choices(parsed, "type_porteur", raw["type_porteur"], OperatorKind.choices)
     values["nature"] = _choices(parsed, "nature", raw["nature"], Nature.choices)
+    if raw["pieces"]:
+        registered = {value: condition.label for value, condition in REGISTERED["pieces"].items()}
+        values["pieces"] = _codes(
+            parsed, "pieces", raw["pieces"], registered, codes=", ".join(registered) or "aucune"
+        )
+        parsed.names["pieces"] = registered
     if raw["pilier"]:
         pillars = reference.pillars
         values["pilier"] = _codes(parsed, "pilier", raw["pilier"], pillars, codes=", ".join(pillars))
@@ -411,4 +421,16 @@ def parse_filters(query: Mapping, reference: FilterReference | None = None) -> P
         values["commune"] = _codes(parsed, "commune", raw["commune"], names)
         parsed.names["commune"] = names
     parsed.scope = DossierScope(**values)
+    return parsed
+
+
+def check_permissions(parsed: ParsedFilters, user) -> ParsedFilters:
+    """Errors for the registered values (`scope.REGISTERED`) that `user` may not filter by: a
+    page whose readers may lack the permission (the dashboard, read by the comité) calls it
+    after `parse_filters`."""
+    for name, registered in REGISTERED.items():
+        for value in getattr(parsed.scope, name):
+            permission = registered[value].permission
+            if permission and not user.has_perm(permission):
+                parsed.add_error(name, FORBIDDEN.format(label=LABELS[name], value=registered[value].label))
     return parsed

@@ -13,7 +13,7 @@ list, and the comités' bulk actions: the same parameters mean the same dossiers
   amounts are summed (`line_q`), those lines only: `?financeur=anct` sums the ANCT credits.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields, replace
 from urllib.parse import urlencode
 
@@ -34,9 +34,36 @@ PARAMETERS = (
     "nature",
     "q",
     "statut",
+    "pieces",
 )
 # Parameters that describe one funding line: combined, they hold on the same line.
 LINE_PARAMETERS = ("financeur", "nature")
+
+
+@dataclass(frozen=True)
+class DossierCondition:
+    """A value of a parameter that an app above this one defines: its French label, and the
+    dossiers it keeps (a function giving a `Project` queryset, evaluated as a subquery)."""
+
+    label: str
+    dossiers: Callable[[], QuerySet]
+    # The permission a user needs to filter by it (the comité, which does not see the pieces,
+    # may not count the dossiers that miss some); empty: anyone who sees the page.
+    permission: str = ""
+
+
+# Parameters whose values apps above `projects` define, since projects may not import them
+# (docs/architecture.md, "Layers"): the documents app registers `pieces=manquantes`, the dossiers
+# that miss a required piece, from its AppConfig.ready(). Value → condition, per parameter.
+REGISTERED: dict[str, dict[str, DossierCondition]] = {"pieces": {}}
+
+
+def register_dossier_condition(
+    parameter: str, value: str, label: str, dossiers: Callable[[], QuerySet], permission: str = ""
+) -> None:
+    """Makes `parameter=value` keep the dossiers of `dossiers()` on every page that takes the
+    filters (list, export, dashboard, bulk actions), for the users who have `permission`."""
+    REGISTERED[parameter][value] = DossierCondition(label, dossiers, permission)
 
 
 def case_variants(word: str) -> list[str]:
@@ -73,6 +100,7 @@ class DossierScope:
     nature: tuple[str, ...] = ()
     q: tuple[str, ...] = ()
     statut: tuple[str, ...] = ()
+    pieces: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) for f in fields(self))
@@ -118,6 +146,9 @@ class DossierScope:
             condition &= Q(Exists(lines))
         if self.q:
             condition &= self._text_q(path)
+        for name, registered in REGISTERED.items():
+            for value in getattr(self, name):
+                condition &= Q(**{f"{path}pk__in": registered[value].dossiers().values("pk")})
         return condition
 
     def line_only_q(self) -> Q:

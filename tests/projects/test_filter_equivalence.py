@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from contratville import roles, versioning
+from documents.models import Document, ScanStatus
 from projects.models import Nature, OperatorKind, Status
 from tests.factories import (
     FundingLineFactory,
@@ -81,6 +82,14 @@ DATASET = [
     D("L", 2022, "emploi", "2.1", Status.DEPOSE, "ville", "Chantier d'insertion",
       ("QP062011",), (("region", DC, "20000", None),)),
 ]  # fmt: skip
+# Dossiers with every piece the default checklist asks of their porteur's type (the others miss
+# some: `pieces=manquantes`). F's association lacks one (its CERFA) of the seven.
+COMPLETE_PIECES = {
+    "B": ["budget_previsionnel"],
+    "C": ["budget_previsionnel", "rib"],
+    "K": ["statuts", "rib", "liste_dirigeants", "rapport_activite", "comptes_approuves",
+          "budget_previsionnel", "cerfa_12156"],
+}  # fmt: skip
 
 
 @pytest.fixture
@@ -108,6 +117,18 @@ def programme():
                 amount_granted=None if granted is None else Decimal(granted),
                 position=position,
             )
+        if d.reference in COMPLETE_PIECES:
+            for piece in COMPLETE_PIECES[d.reference]:
+                Document.objects.create(
+                    project=project,
+                    piece_type=piece,
+                    original_name=f"{piece}.pdf",
+                    file=f"pieces/{d.reference}/{piece}.pdf",
+                    size=1000,
+                    sha256="0" * 64,
+                    content_type="application/pdf",
+                    scan_status=ScanStatus.CLEAN,
+                )
     return operators
 
 
@@ -170,6 +191,10 @@ CASES = {
         {"statut": [Status.REFUSE]}, lambda d: d.status == Status.REFUSE
     ),
     "q": Case({"q": ["scolarité"]}, lambda d: "scolarité" in d.title.lower()),
+    "pieces": Case({"pieces": ["manquantes"]}, lambda d: d.reference not in COMPLETE_PIECES),
+    "pieces, another year": Case(
+        {"pieces": ["manquantes"]}, lambda d: d.reference not in COMPLETE_PIECES, year=2022
+    ),
     "q (porteur, no accent typed as such)": Case({"q": ["élan"]}, lambda d: d.operator == "elan"),
     "pilier, quartier and financeur": Case(
         {"pilier": ["cohesion_sociale"], "quartier": ["QN06208M"], "financeur": ["caf", "anct"]},
@@ -343,6 +368,7 @@ UNKNOWN = [
     ("financeur", "banque", "Financeur inconnu : « banque » (un code comme anct, region, caf)."),
     ("nature", "mixte", "Nature inconnue : « mixte » (codes possibles : droit_commun, specifique)."),
     ("q", "x" * 201, "La recherche est trop longue (201 caractères, 200 au plus)."),
+    ("pieces", "toutes", "Pièces du dossier : valeur inconnue « toutes » (valeur possible : manquantes)."),
     ("pilier", "emp\x00loi", "Pilier : « emploi » contient un caractère nul ; valeur refusée."),
 ]
 

@@ -181,6 +181,7 @@ def every_filter(operator: Operator) -> dict[str, list[str]]:
         "financeur": ["anct"],
         "nature": ["specifique"],
         "q": ["a"],
+        "pieces": ["manquantes"],
     }
 
 
