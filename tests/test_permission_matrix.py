@@ -27,7 +27,7 @@ from comites.models import FundingDecision, SeanceKind
 from comites.services import agenda_add_projects, scenario_create, seance_create
 from contratville import roles
 from courriers.models import Letter, LetterBatch, LetterSending, LetterTemplate
-from funding.models import Envelope
+from funding.models import Envelope, Payment
 from projects.imports.storage import pending_import_get, pending_import_store
 from projects.models import ProgrammeYear, Project, Status
 from tests.documents.factories import DocumentFactory
@@ -215,6 +215,10 @@ ADMIN_MODEL_EXCEPTIONS: dict[str, dict[str, object]] = {
     # A letter is generated, and sent, from the application's pages only.
     "admin:courriers_letter_add": admin_only(DENIED),
     "admin:courriers_lettersending_add": admin_only(DENIED),
+    # A payment is planned, recorded and cancelled on the dossier's payments page only, where its
+    # rules hold; the admin shows it read-only.
+    "admin:funding_payment_add": admin_only(DENIED),
+    "admin:funding_payment_delete": admin_only(DENIED),
 }
 
 
@@ -316,6 +320,13 @@ def dataset(db, settings, tmp_path, monkeypatch):
     agenda_add_projects(seance=seance, project_ids=[project.pk])
     scenario = scenario_create(seance=seance, name="Scénario de la matrice")
     line = project.funding_lines.first()
+    # A payment (its rules are the service's, tested in tests/funding/test_payments.py).
+    Payment.objects.create(
+        funding_line=line,
+        kind="avance",
+        planned_on=datetime.date(2021, 4, 1),
+        planned_amount=Decimal("10.00"),
+    )
     FundingDecision.objects.create(
         seance=seance,
         scenario=scenario,

@@ -4,8 +4,8 @@ the granted amount, never before the decision, nothing paid in the future, versi
 filters, totals and export."""
 
 import csv
-import html
 import datetime
+import html
 import io
 from decimal import Decimal
 
