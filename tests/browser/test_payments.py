@@ -68,7 +68,9 @@ def test_an_agent_schedules_two_instalments_records_them_and_the_dossier_is_sold
     assert f"versé 1{NBSP}200,00{NBSP}€" in summary and f"reste à verser 1{NBSP}800,00{NBSP}€" in summary
 
     # The balance is among the payments due this month.
-    page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Versements").click()
+    page.get_by_role("navigation", name="Navigation principale").get_by_role(
+        "link", name="Versements"
+    ).click()
     page.wait_for_load_state("networkidle")
     page.get_by_label("Échéance").select_option(label="À verser ce mois-ci")
     page.get_by_role("button", name="Filtrer").click()
