@@ -71,6 +71,10 @@ _AGENT = [
     "funding.view_payment",
     "funding.add_payment",
     "funding.change_payment",
+    # The porteurs' comptes-rendus financiers (CERFA 15059) and their indicators (funding).
+    "funding.view_compterendu",
+    "funding.add_compterendu",
+    "funding.change_compterendu",
 ]
 _DIRECTION = [
     *_AGENT,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from contratville.admin_site import AuditedModelAdmin
 from projects.admin import format_euros
 
-from .models import Envelope, FondsDeConcours, Payment
+from .models import CompteRendu, CompteRenduLine, Envelope, FondsDeConcours, Payment
 
 
 @admin.register(FondsDeConcours)
@@ -73,3 +73,44 @@ class PaymentAdmin(AuditedModelAdmin):
     @admin.display(description=_("montant versé"), ordering="paid_amount")
     def paid_display(self, obj):
         return "—" if obj.paid_amount is None else format_euros(obj.paid_amount)
+
+
+class ReadOnlyAdmin(AuditedModelAdmin):
+    """Shown, never written here: the compte-rendu is entered on the dossier's page, where its
+    rules hold."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CompteRenduLineInline(admin.TabularInline):
+    model = CompteRenduLine
+    extra = 0
+    fields = ["account", "planned", "actual"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CompteRendu)
+class CompteRenduAdmin(ReadOnlyAdmin):
+    list_display = ["project", "received_on", "beneficiaries", "beneficiaries_qpv"]
+    list_select_related = ["project"]
+    search_fields = ["project__reference", "project__title"]
+    ordering = ["-received_on", "id"]
+    inlines = [CompteRenduLineInline]
+
+
+@admin.register(CompteRenduLine)
+class CompteRenduLineAdmin(ReadOnlyAdmin):
+    list_display = ["compte_rendu", "account", "planned", "actual"]
+    list_select_related = ["compte_rendu__project"]
+    ordering = ["compte_rendu", "account"]

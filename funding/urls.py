@@ -12,4 +12,5 @@ app_name = "funding"
 urlpatterns = [
     path("projets/<int64:pk>/versements/", views.project_payments, name="project-payments"),
     path("versements/", views.payment_list, name="payments"),
+    path("projets/<int64:pk>/compte-rendu/", views.project_compte_rendu, name="project-compte-rendu"),
 ]

@@ -1,4 +1,4 @@
-"""The payments' pages: a dossier's payments (`/projets/<id>/versements/`: each line's schedule,
+"""The payments' pages and the compte-rendu's: a dossier's payments (`/projets/<id>/versements/`: each line's schedule,
 a payment added, recorded as paid, cancelled) and the payments list (`/versements/`, with the
 dossier list's filters, its own, totals, CSV/XLSX export)."""
 
@@ -15,7 +15,10 @@ from projects.filters import FilterReference, parse_filters
 from projects.models import FundingLine, Project
 
 from . import payment_selectors as selectors
-from .models import Payment
+from .compte_rendu_forms import CompteRenduForm
+from .compte_rendu_services import EDITABLE as CR_EDITABLE
+from .compte_rendu_services import account_totals, compte_rendu_save, due_date
+from .models import CompteRendu, Payment
 from .payment_forms import PaymentAddForm, PaymentCancelForm, PaymentRecordForm, ScheduleForm, percent_or_none
 from .payment_services import (
     PAYABLE,
@@ -207,3 +210,58 @@ def _export(payments, export_format: str) -> HttpResponse:
         )
     response["Content-Disposition"] = f'attachment; filename="versements-{day}.{extension}"'
     return response
+
+
+# The compte-rendu financier ---------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@permission_required("projects.view_project", "funding.view_compterendu")
+def project_compte_rendu(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_object_or_404(Project.objects.select_related("operator", "year"), pk=pk)
+    compte_rendu = CompteRendu.objects.filter(project=project).prefetch_related("lines").first()
+    indicators = list(project.indicators.order_by("pk"))
+    editable = project.status in CR_EDITABLE and request.user.has_perms(
+        ("funding.add_compterendu", "funding.change_compterendu")
+    )
+    status = 200
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied
+        form = CompteRenduForm(request.POST, instance=compte_rendu or CompteRendu(project=project),
+                               indicators=indicators)  # fmt: skip
+        if form.is_valid():
+            try:
+                compte_rendu_save(
+                    project=project,
+                    user=request.user,
+                    header=form.header(),
+                    accounts=form.accounts(),
+                    achieved=form.achieved(),
+                    version=form.cleaned_data["version"],
+                )
+            except ValidationError as error:
+                _apply_errors(form, error)
+                status = 409 if getattr(error, "code", "") == "stale" else 400
+            else:
+                messages.success(request, "Compte-rendu financier enregistré.")
+                return redirect("funding:project-compte-rendu", pk=project.pk)
+        else:
+            status = 400
+    else:
+        form = CompteRenduForm(instance=compte_rendu or CompteRendu(project=project), indicators=indicators)
+    lines = list(compte_rendu.lines.all()) if compte_rendu else []
+    return render(
+        request,
+        "funding/project_compte_rendu.html",
+        {
+            "project": project,
+            "form": form,
+            "compte_rendu": compte_rendu,
+            "editable": editable,
+            "totals": account_totals(lines),
+            "due_on": due_date(project),
+            "complete": bool(compte_rendu and compte_rendu.is_complete),
+        },
+        status=status,
+    )

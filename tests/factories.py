@@ -121,3 +121,18 @@ class FondsDeConcoursFactory(DjangoModelFactory):
 
 
 __all__ = ["Nature"]
+
+
+def complete_compte_rendu(project, user=None):
+    """A compte-rendu financier that lets the dossier move to `justifie` (received, assessed,
+    with actual charges), written directly: its rules are tested in tests/funding/test_compte_rendu.py."""
+    import datetime
+    from decimal import Decimal
+
+    from funding.models import CompteRendu
+
+    compte_rendu = CompteRendu.objects.create(
+        project=project, received_on=datetime.date(2022, 5, 2), assessment="Action menée.", updated_by=user
+    )
+    compte_rendu.lines.create(account="60", planned=Decimal("100"), actual=Decimal("100"))
+    return compte_rendu

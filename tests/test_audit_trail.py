@@ -31,6 +31,7 @@ from tests.factories import (
     FundingLineFactory,
     OperatorFactory,
     ProjectFactory,
+    complete_compte_rendu,
     funder,
     quartier,
 )
@@ -480,6 +481,7 @@ def test_the_journal_opens_with_the_state_of_existing_rows(camille):
     assert record.history_change_reason == "État à l'ouverture du journal des modifications"
     assert list(record.quartiers.values_list("quartier__code_2015", flat=True)) == ["QP062011"]
     assert FundingLine.history.get(project_id=project.pk).amount_granted == Decimal("700.00")
+    complete_compte_rendu(project, camille)
     project_change_status(project=project, to_status=Status.JUSTIFIE, user=camille)
     kinds = [entry.kind for entry in project_journal(project.pk)]
     assert kinds == ["change", "baseline"]

@@ -37,6 +37,7 @@ from tests.factories import (
     OperatorFactory,
     ProjectFactory,
     UserFactory,
+    complete_compte_rendu,
     funder,
 )
 
@@ -151,6 +152,7 @@ MATRIX: dict[str, dict[str, object]] = {
     # dossier's page); the comité sees nothing of them.
     "funding:project-payments": READ_DOSSIERS,
     "funding:payments": READ_DOSSIERS,
+    "funding:project-compte-rendu": READ_DOSSIERS,
     # Letters (courriers/urls.py): agents generate and send them, only the direction edits their
     # templates, the comité sees nothing of them. Sending and the preview are POSTs.
     "courriers:project-letters": WRITE_DOSSIERS,
@@ -219,6 +221,11 @@ ADMIN_MODEL_EXCEPTIONS: dict[str, dict[str, object]] = {
     # rules hold; the admin shows it read-only.
     "admin:funding_payment_add": admin_only(DENIED),
     "admin:funding_payment_delete": admin_only(DENIED),
+    # A compte-rendu is entered on the dossier's page only; the admin shows it read-only.
+    "admin:funding_compterendu_add": admin_only(DENIED),
+    "admin:funding_compterendu_delete": admin_only(DENIED),
+    "admin:funding_compterenduline_add": admin_only(DENIED),
+    "admin:funding_compterenduline_delete": admin_only(DENIED),
 }
 
 
@@ -320,7 +327,9 @@ def dataset(db, settings, tmp_path, monkeypatch):
     agenda_add_projects(seance=seance, project_ids=[project.pk])
     scenario = scenario_create(seance=seance, name="Scénario de la matrice")
     line = project.funding_lines.first()
-    # A payment (its rules are the service's, tested in tests/funding/test_payments.py).
+    # A compte-rendu with a line, and a payment (their rules are the services', tested in
+    # tests/funding/).
+    complete_compte_rendu(project)
     Payment.objects.create(
         funding_line=line,
         kind="avance",

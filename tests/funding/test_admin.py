@@ -15,7 +15,7 @@ from django.urls import reverse
 from import_export.results import RowResult
 from simple_history.models import HistoricalChanges
 
-from funding.models import Envelope, FondsDeConcours, Payment
+from funding.models import CompteRendu, CompteRenduLine, Envelope, FondsDeConcours, Payment
 from projects.admin import FundingLineInline
 from projects.models import Funder, FundingLine, Project, Quartier, Status
 from projects.resources import FunderResource
@@ -66,8 +66,8 @@ def test_every_model_of_the_app_is_registered():
     # Funders and funding lines belong to the projects app (the dossier's financial plan): their
     # admin pages are checked here with the rest of the money.
     models = {m for m in apps.get_app_config("funding").get_models() if not issubclass(m, HistoricalChanges)}
-    assert models == {FondsDeConcours, Envelope, Payment}
-    for model in [*FUNDING_MODELS, Payment]:
+    assert models == {FondsDeConcours, Envelope, Payment, CompteRendu, CompteRenduLine}
+    for model in [*FUNDING_MODELS, Payment, CompteRendu, CompteRenduLine]:
         assert admin.site.is_registered(model), model
 
 

@@ -30,6 +30,7 @@ from tests.factories import (
     ProgrammeYearFactory,
     ProjectFactory,
     UserFactory,
+    complete_compte_rendu,
     funder,
 )
 from tests.html import element
@@ -275,7 +276,11 @@ def test_a_decision_without_a_committee_date_is_dated_today(direction):
 def test_an_agent_moves_a_dossier_one_step_and_a_refusal_examined_again_loses_its_date(agent):
     dossier(Status.DEPOSE)
     dossier(Status.REFUSE, reference="2024-002", decision_date=date(2024, 3, 28))
-    dossier(Status.PROGRAMME, reference="2024-003", decision_date=date(2024, 3, 28), granted=Decimal("2500"))
+    complete_compte_rendu(
+        dossier(
+            Status.PROGRAMME, reference="2024-003", decision_date=date(2024, 3, 28), granted=Decimal("2500")
+        )
+    )
 
     result = run(
         row(status="en_instruction"),

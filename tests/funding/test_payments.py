@@ -26,7 +26,14 @@ from funding.payment_services import (
 from projects.imports.service import programmation_import
 from projects.models import Status
 from projects.services import project_change_status
-from tests.factories import FundingLineFactory, OperatorFactory, ProgrammeYearFactory, ProjectFactory, funder
+from tests.factories import (
+    FundingLineFactory,
+    OperatorFactory,
+    ProgrammeYearFactory,
+    ProjectFactory,
+    complete_compte_rendu,
+    funder,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -176,6 +183,7 @@ def _pay_in_full(line, user, amounts=("1500", "2500")):
 
 
 def test_a_dossier_is_solde_once_the_agglomeration_paid_all_it_granted(dossier, agent):
+    complete_compte_rendu(dossier, agent)
     project_change_status(project=dossier, to_status=Status.JUSTIFIE, user=agent)
     line = fcs(dossier)
     payment = payment_add(line=line, user=agent, kind=PaymentKind.AVANCE, planned_on=DECIDED,
