@@ -27,6 +27,7 @@ from projects.services import (
 )
 from projects.services.dossiers import GRANTED_AMOUNTS_FROZEN, granted_amounts, granted_amounts_frozen
 
+from .links import protected_projects
 from .operators import OperatorResolver
 from .parsing import MAX_ERRORS, Dossier, ImportIssue, Row
 from .rights import ImportRights
@@ -125,6 +126,8 @@ def plan_import(
         (project.year_id, project.reference): project
         for project in matching.prefetch_related("funding_lines", "quartiers")
     }
+    # Dossiers whose lines have payments: the import may not replace those lines.
+    protected = protected_projects([project.pk for project in existing.values()])
     plan = Plan(years=years, operators=resolver, now=timezone.now())
     # The years' committee dates, for the decision date of a dossier decided by this import.
     known_years = {year.year: year for year in ProgrammeYear.objects.filter(year__in=years)}
@@ -163,6 +166,16 @@ def plan_import(
             continue
 
         update = _update(project, first, operator, new_lines, year, plan)
+        if update is not None and update.lines_changed and project.pk in protected:
+            errors.append(
+                ImportIssue(
+                    first.number,
+                    "financeur",
+                    f"le dossier {first.reference} de {first.year} a des versements enregistrés : ses lignes de "
+                    "financement ne peuvent plus être remplacées par un import (modifiez-les depuis sa fiche)",
+                )
+            )
+            continue
         if update is None:
             plan.unchanged += 1
             plan.actions.append((first.year, first.reference, "inchangé"))

@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from projects.models import FundingLine, Operator, ProgrammeYear, Project, StatusChange
 
 from .history import HistoryWriter, in_values, key_chunks
+from .links import links_to_lines
 from .planning import Plan
 
 
@@ -229,13 +230,3 @@ def _delete_lines(project_ids: list[int]) -> None:
                 )
             where, params = in_values(connection, column, chunk)
             cursor.execute(f"DELETE FROM {quote(meta.db_table)} WHERE {where}", params)
-
-
-def links_to_lines() -> list:
-    """The foreign keys of other models to a funding line (their reverse relations), all
-    `on_delete=SET_NULL`: a row that records something of a line outlives it."""
-    return [
-        field
-        for field in FundingLine._meta.get_fields()
-        if field.one_to_many and field.auto_created and not field.concrete
-    ]

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from projects.models import (
@@ -138,7 +139,16 @@ def project_save_with_lines(
     project.quartiers.set(list(quartiers))
 
     for line in removed_funding_lines:
-        stamp(line).delete()
+        try:
+            # A savepoint: the refusal below leaves the transaction usable for the caller.
+            with transaction.atomic():
+                stamp(line).delete()
+        except ProtectedError as error:
+            # A line that another record needs (a payment made or planned on it) stays.
+            raise ValidationError(
+                f"La ligne « {line.funder} » a des versements enregistrés (prévus, effectués ou annulés) : "
+                "elle ne peut être supprimée ; son montant accordé peut être modifié."
+            ) from error
     for position, line in enumerate(funding_lines):
         if getattr(line, "unchanged", False) and line.position == position:
             continue

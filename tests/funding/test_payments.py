@@ -387,3 +387,49 @@ def test_the_export_as_csv_and_xlsx(agent_client, payments):
     assert sheet.max_row == 5
     amounts = sorted(row[8] for row in sheet.iter_rows(min_row=2, values_only=True))
     assert amounts == [500, 1000, 2000, 8000]
+
+
+# A line with payments is never replaced nor deleted ----------------------------------------------
+
+
+def test_the_import_does_not_replace_the_lines_of_a_dossier_with_payments(dossier, agent, direction):
+    from projects.imports.links import protecting_links
+
+    assert {link.related_model._meta.label for link in protecting_links()} == {"funding.Payment"}
+    payment_add(line=fcs(dossier), user=agent, kind=PaymentKind.AVANCE, planned_on=DECIDED,
+                planned_amount=Decimal("100"))  # fmt: skip
+    rows = (
+        "annee;numero_dossier;intitule;porteur;type_porteur;pilier;thematique;statut;financeur;"
+        "montant_demande;montant_accorde\n"
+        f"2021;PV2021-001;{dossier.title};Association Élan;association;{dossier.pillar.code};"
+        f"{dossier.theme.code};programme;cabbalr_fcs;5000;3500\n"
+        f"2021;PV2021-001;{dossier.title};Association Élan;association;{dossier.pillar.code};"
+        f"{dossier.theme.code};programme;anct;9000;8000\n"
+    )
+    result = programmation_import(content=rows.encode(), filename="lignes.csv", user=direction)
+    assert [(e.row, e.column, e.message) for e in result.errors] == [
+        (2, "financeur", "le dossier PV2021-001 de 2021 a des versements enregistrés : ses lignes de financement "
+                         "ne peuvent plus être remplacées par un import (modifiez-les depuis sa fiche)"),
+    ]  # fmt: skip
+    assert fcs(dossier).amount_granted == Decimal("4000.00")
+    assert Payment.objects.count() == 1
+
+
+def test_the_dossier_form_cannot_delete_a_line_with_payments(dossier, agent, direction):
+    from projects.services import project_save_with_lines
+
+    line = fcs(dossier)
+    payment_add(
+        line=line, user=agent, kind=PaymentKind.AVANCE, planned_on=DECIDED, planned_amount=Decimal("100")
+    )
+    anct = dossier.funding_lines.get(funder__code="anct")
+    with pytest.raises(ValidationError) as error:
+        project_save_with_lines(
+            project=dossier, year=2021, quartiers=[], funding_lines=[anct], removed_funding_lines=[line],
+            indicators=[], removed_indicators=[], user=direction, expected_version=dossier.version,
+        )  # fmt: skip
+    assert error.value.messages == [
+        f"La ligne « {line.funder} » a des versements enregistrés (prévus, effectués ou annulés) : elle ne peut "
+        "être supprimée ; son montant accordé peut être modifié."
+    ]
+    assert dossier.funding_lines.count() == 2
