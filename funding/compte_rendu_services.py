@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from projects.models import Indicator, Project, Status
 
@@ -151,3 +153,17 @@ def account_totals(lines) -> dict[str, Decimal]:
         totals[f"{side}_planned"] += line.planned or 0
         totals[f"{side}_actual"] += line.actual or 0
     return totals
+
+
+def late_compte_rendu_projects(today: date | None = None):
+    """Programmed dossiers (not yet justified) whose compte-rendu is due (six months after the
+    end of the action's year) and not complete: the follow-up's « comptes-rendus en retard »,
+    and the dossier filter `compte_rendu=en_retard`. One query, as a subquery where filtered."""
+    today = today or timezone.localdate()
+    # Due on 30 June of the year after the action's: past for the years up to `last_due`.
+    last_due = today.year - 2 if today <= date(today.year, 6, 30) else today.year - 1
+    complete = CompteRendu.objects.filter(project=OuterRef("pk"), received_on__isnull=False).exclude(
+        assessment=""
+    ).filter(Exists(CompteRenduLine.objects.filter(compte_rendu=OuterRef("pk"), actual__isnull=False,
+                                                   account__in=list(CHARGE_ACCOUNTS))))  # fmt: skip
+    return Project.objects.filter(status=Status.PROGRAMME, year_id__lte=last_due).exclude(Exists(complete))

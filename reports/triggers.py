@@ -21,6 +21,9 @@ TRIGGER_MIGRATIONS = {
     "0004_document_versions": lambda module: [
         statement for table in module.WATCHED for statement in module._sqlite_statements(table)
     ],
+    "0005_compte_rendu_versions": lambda module: [
+        statement for table in module.WATCHED for statement in module._sqlite_statements(table)
+    ],
 }
 
 

@@ -117,6 +117,8 @@ MATRIX: dict[str, dict[str, object]] = {
     "reports:bilan-json": READ_BILAN,
     "reports:bilan-pdf": READ_BILAN,
     "reports:bilan-texts": row(LOGIN, DENIED, OK, DENIED, OK),
+    # The agents' follow-up (comptes-rendus, payments, instruction, pieces): not the comité's.
+    "reports:follow-up": row(LOGIN, OK, OK, DENIED, OK),
     # Comités (comites/urls.py): agents prepare séances, agendas and scenarios; only the direction
     # applies a decision (and sets the envelopes, a POST); the comité reads séances, scenarios,
     # documents and envelopes. Every write is a POST.

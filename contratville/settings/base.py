@@ -290,3 +290,7 @@ LETTER_REPLY_TO = env("LETTER_REPLY_TO", "")
 LETTER_SEND_ATTEMPTS = int(env("LETTER_SEND_ATTEMPTS") or 3)
 LETTER_SEND_RETRY_DELAY = float(env("LETTER_SEND_RETRY_DELAY") or 2)
 EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT") or 20)
+
+# The follow-up page (/suivi/): a dossier in instruction for longer than this many days is listed
+# (the page's « Seuil » changes it for one view).
+FOLLOW_UP_INSTRUCTION_DAYS = int(env("FOLLOW_UP_INSTRUCTION_DAYS", "60"))

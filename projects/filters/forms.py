@@ -116,7 +116,10 @@ class ParsedFilterForm(forms.Form):
             # The porteur filter lists only the porteurs already chosen (there may be
             # thousands): one picks a porteur from its page or through the search.
             "porteur": [(pk, names["porteur"][pk]) for pk in self.parsed.scope.porteur],
-            "pieces": [(value, condition.label) for value, condition in REGISTERED["pieces"].items()],
+            **{
+                name: [(value, condition.label) for value, condition in conditions.items()]
+                for name, conditions in REGISTERED.items()
+            },
         }
         # The communes that have a quartier, and any other one chosen.
         communes = dict(reference.communes)
@@ -142,6 +145,7 @@ class DossierFilterForm(ParsedFilterForm):
     financeur = shown("financeur", forms.CheckboxSelectMultiple)
     nature = shown("nature", forms.CheckboxSelectMultiple)
     pieces = shown("pieces", forms.CheckboxSelectMultiple)
+    compte_rendu = shown("compte_rendu", forms.CheckboxSelectMultiple)
 
     def prepare_display(self) -> None:
         super().prepare_display()

@@ -58,6 +58,7 @@ LABELS = {
     "financeur": "Financeur",
     "nature": "Nature des crédits",
     "pieces": "Pièces du dossier",
+    "compte_rendu": "Compte-rendu financier",
 }
 # The order in which a page lists the filters applied (the dashboard's "Filtres appliqués").
 LABEL_ORDER = (
@@ -72,6 +73,7 @@ LABEL_ORDER = (
     "nature",
     "statut",
     "pieces",
+    "compte_rendu",
     "q",
 )
 
@@ -86,8 +88,9 @@ UNKNOWN = {
     "financeur": "Financeur inconnu : « {value} » (un code comme anct, region, caf).",
     "nature": "Nature inconnue : « {value} » (codes possibles : droit_commun, specifique).",
     "pieces": "Pièces du dossier : valeur inconnue « {value} » (valeur possible : {codes}).",
+    "compte_rendu": "Compte-rendu financier : valeur inconnue « {value} » (valeur possible : {codes}).",
 }
-FORBIDDEN = "{label} : filtre « {value} » réservé aux personnes qui consultent les pièces des dossiers."
+FORBIDDEN = "{label} : le filtre « {value} » n'est pas ouvert à votre rôle."
 NOT_AN_ID = "« {value} » n'est pas un identifiant de porteur."
 NOT_A_YEAR = "« {value} » n'est pas une année (exemple : 2022)."
 TOO_LONG_SEARCH = "La recherche est trop longue ({length} caractères, {limit} au plus)."
@@ -390,12 +393,13 @@ def parse_filters(query: Mapping, reference: FilterReference | None = None) -> P
     values["statut"] = _choices(parsed, "statut", raw["statut"], Status.choices)
     values["type_porteur"] = _choices(parsed, "type_porteur", raw["type_porteur"], OperatorKind.choices)
     values["nature"] = _choices(parsed, "nature", raw["nature"], Nature.choices)
-    if raw["pieces"]:
-        registered = {value: condition.label for value, condition in REGISTERED["pieces"].items()}
-        values["pieces"] = _codes(
-            parsed, "pieces", raw["pieces"], registered, codes=", ".join(registered) or "aucune"
-        )
-        parsed.names["pieces"] = registered
+    for name, conditions in REGISTERED.items():
+        if raw[name]:
+            registered = {value: condition.label for value, condition in conditions.items()}
+            values[name] = _codes(
+                parsed, name, raw[name], registered, codes=", ".join(registered) or "aucune"
+            )
+            parsed.names[name] = registered
     if raw["pilier"]:
         pillars = reference.pillars
         values["pilier"] = _codes(parsed, "pilier", raw["pilier"], pillars, codes=", ".join(pillars))

@@ -35,6 +35,7 @@ PARAMETERS = (
     "q",
     "statut",
     "pieces",
+    "compte_rendu",
 )
 # Parameters that describe one funding line: combined, they hold on the same line.
 LINE_PARAMETERS = ("financeur", "nature")
@@ -54,8 +55,9 @@ class DossierCondition:
 
 # Parameters whose values apps above `projects` define, since projects may not import them
 # (docs/architecture.md, "Layers"): the documents app registers `pieces=manquantes`, the dossiers
-# that miss a required piece, from its AppConfig.ready(). Value → condition, per parameter.
-REGISTERED: dict[str, dict[str, DossierCondition]] = {"pieces": {}}
+# that miss a required piece, and the funding app `compte_rendu=en_retard`, from their
+# AppConfig.ready(). Value → condition, per parameter.
+REGISTERED: dict[str, dict[str, DossierCondition]] = {"pieces": {}, "compte_rendu": {}}
 
 
 def register_dossier_condition(
@@ -101,6 +103,7 @@ class DossierScope:
     q: tuple[str, ...] = ()
     statut: tuple[str, ...] = ()
     pieces: tuple[str, ...] = ()
+    compte_rendu: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) for f in fields(self))

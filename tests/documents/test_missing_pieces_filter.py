@@ -78,7 +78,6 @@ def test_the_comite_which_does_not_see_the_pieces_may_not_count_them(comite_clie
     page = comite_client.get("/tableau-de-bord/?annee=2021&pieces=manquantes")
     assert page.status_code == 200
     assert page.context["filter_errors"] == [
-        "Pièces du dossier : filtre « Pièces manquantes » réservé aux personnes qui consultent "
-        "les pièces des dossiers."
+        "Pièces du dossier : le filtre « Pièces manquantes » n'est pas ouvert à votre rôle."
     ]
     assert "key_figures" not in page.context

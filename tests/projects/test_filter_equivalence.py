@@ -15,13 +15,14 @@ from django.contrib.auth.models import Group
 
 from contratville import roles, versioning
 from documents.models import Document, ScanStatus
-from projects.models import Nature, OperatorKind, Status
+from projects.models import Nature, OperatorKind, Project, Status
 from tests.factories import (
     FundingLineFactory,
     OperatorFactory,
     ProgrammeYearFactory,
     ProjectFactory,
     UserFactory,
+    complete_compte_rendu,
     funder,
     pillar,
     quartier,
@@ -129,6 +130,7 @@ def programme():
                     content_type="application/pdf",
                     scan_status=ScanStatus.CLEAN,
                 )
+    complete_compte_rendu(Project.objects.get(reference="E"))
     return operators
 
 
@@ -192,6 +194,11 @@ CASES = {
     ),
     "q": Case({"q": ["scolarité"]}, lambda d: "scolarité" in d.title.lower()),
     "pieces": Case({"pieces": ["manquantes"]}, lambda d: d.reference not in COMPLETE_PIECES),
+    # Every 2021 compte-rendu was due on 30 June 2022: the programmed dossiers without a complete
+    # one (E has one).
+    "compte_rendu": Case(
+        {"compte_rendu": ["en_retard"]}, lambda d: d.status == Status.PROGRAMME and d.reference != "E"
+    ),
     "pieces, another year": Case(
         {"pieces": ["manquantes"]}, lambda d: d.reference not in COMPLETE_PIECES, year=2022
     ),
@@ -369,6 +376,11 @@ UNKNOWN = [
     ("nature", "mixte", "Nature inconnue : « mixte » (codes possibles : droit_commun, specifique)."),
     ("q", "x" * 201, "La recherche est trop longue (201 caractères, 200 au plus)."),
     ("pieces", "toutes", "Pièces du dossier : valeur inconnue « toutes » (valeur possible : manquantes)."),
+    (
+        "compte_rendu",
+        "manquant",
+        "Compte-rendu financier : valeur inconnue « manquant » (valeur possible : en_retard).",
+    ),
     ("pilier", "emp\x00loi", "Pilier : « emploi » contient un caractère nul ; valeur refusée."),
 ]
 

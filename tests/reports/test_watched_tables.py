@@ -182,6 +182,7 @@ def every_filter(operator: Operator) -> dict[str, list[str]]:
         "nature": ["specifique"],
         "q": ["a"],
         "pieces": ["manquantes"],
+        "compte_rendu": ["en_retard"],
     }
 
 
