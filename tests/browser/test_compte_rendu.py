@@ -66,3 +66,19 @@ def test_an_agent_enters_the_compte_rendu_then_marks_the_dossier_justifie(signed
     project.refresh_from_db()
     assert project.status == Status.JUSTIFIE
     assert project.indicators.get().achieved == Decimal("42.00")
+
+
+def test_the_follow_up_page_lists_the_late_compte_rendu_and_is_accessible(signed_in, live_server, project):
+    page = signed_in("agent")
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Suivi").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", level=1).inner_text() == "Suivi des dossiers"
+    assert page.locator('[data-count="comptes-rendus"]').inner_text() == "1"
+    page.locator(
+        "section", has=page.get_by_role("heading", name="Comptes-rendus financiers en retard")
+    ).get_by_role("link", name="2021-007 (2021)").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", level=1).inner_text() == "Compte-rendu financier"
+    page.go_back()
+    assert_accessible(page, "follow-up page")
