@@ -20,7 +20,8 @@ from funding.selectors import EnvelopeUsage, set_envelopes
 from projects.filters import DossierScope, FilterReference, QuartierChoice
 from projects.models import Funder, FundingLine, Operator, Project, Status
 
-from .selectors import ZERO, BilanFigures, Projection, figures_of_years
+from .selectors import ZERO, BilanFigures, Evaluation, Projection, figures_of_years
+from .selectors.evaluation import year_evaluation
 
 
 @dataclass
@@ -195,6 +196,8 @@ class Dashboard:
     # The funders' envelopes of the year and their use, for the whole programmation (not the
     # scope: an envelope is spent by every dossier of its funder).
     envelopes: list[EnvelopeUsage] = field(default_factory=list)
+    # What the year's programmed dossiers achieved (their comptes-rendus), for the whole year.
+    evaluation: Evaluation | None = None
 
 
 def dashboard(
@@ -243,6 +246,7 @@ def dashboard(
         quartiers=quartiers,
         operators=operators,
         envelopes=set_envelopes(year),
+        evaluation=year_evaluation(year),
     )
 
 

@@ -42,7 +42,9 @@ FIGURES_QUERIES = 7
 # The figures, the year before's, and the envelopes' use (funding.selectors.envelope_usage: funders,
 # piliers, envelopes, the year's FCS setting, granted sums).
 ENVELOPE_USAGE_QUERIES = 5
-BILAN_JSON_QUERIES = FIGURES_QUERIES + 1 + ENVELOPE_USAGE_QUERIES
+# The evaluation: five queries for the year and five for the year before (reports/selectors/evaluation.py).
+EVALUATION_QUERIES = 10
+BILAN_JSON_QUERIES = FIGURES_QUERIES + 1 + ENVELOPE_USAGE_QUERIES + EVALUATION_QUERIES
 
 
 def _programme(dossiers: int) -> None:

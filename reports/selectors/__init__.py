@@ -2,6 +2,7 @@
 as JSON (`bilan_json`) and the lists the bilan names beside its figures (`lists`)."""
 
 from .bilan_json import bilan_as_json
+from .evaluation import Evaluation, EvaluationRow, evaluation
 from .figures import (
     ZERO,
     BilanFigures,
@@ -31,6 +32,9 @@ from .lists import (
 )
 
 __all__ = [
+    "Evaluation",
+    "EvaluationRow",
+    "evaluation",
     "ZERO",
     "AnnexFunding",
     "AnnexPillar",

@@ -6,6 +6,7 @@ from contratville.formatting import plain_amount, plain_percent
 from contratville.versioning import Versions
 from funding.selectors import set_envelopes
 
+from .evaluation import EvaluationRow, evaluation
 from .figures import figures_of_years
 
 
@@ -62,4 +63,42 @@ def bilan_as_json(year: int, *, versions: Versions | None = None) -> dict:
             }
             for usage in set_envelopes(year)
         ],
+        "evaluation": evaluation_as_json(year),
+    }
+
+
+def _row(row: EvaluationRow) -> dict:
+    return {
+        "expected": row.expected,
+        "justified": row.justified,
+        "justified_percent": plain_percent(row.justified_percent),
+        "planned_charges": plain_amount(row.planned_charges),
+        "actual_charges": plain_amount(row.actual_charges),
+        "realisation_percent": plain_percent(row.realisation_percent),
+        "beneficiaries": row.beneficiaries,
+        "beneficiaries_qpv": row.beneficiaries_qpv,
+        "qpv_percent": plain_percent(row.qpv_percent),
+        "women": row.women,
+        "men": row.men,
+    }
+
+
+def evaluation_as_json(year: int) -> dict:
+    """The `evaluation` key of docs/contracts.md §4: the year's totals, by pilier, by quartier,
+    and the year before's totals."""
+    data = evaluation(year)
+    return {
+        **_row(data.total),
+        "piliers": [{"code": p.code, "label": p.label, **_row(p)} for p in data.pillars],
+        "quartiers": [
+            {
+                "code": q.code,
+                "name": q.label,
+                "dossiers": q.expected,
+                "beneficiaries": q.beneficiaries,
+                "beneficiaries_qpv": q.beneficiaries_qpv,
+            }
+            for q in data.quartiers
+        ],
+        "previous_year": _row(data.previous.total) if data.previous else None,
     }

@@ -5,9 +5,9 @@ by pilier). One query per family."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Sum
+from django.db.models import F, Prefetch, Sum
 
-from projects.models import FcsAxis, Funder, FundingLine, Pillar, Project, Theme
+from projects.models import FcsAxis, Funder, FundingLine, Indicator, Pillar, Project, Theme
 
 from .figures import ZERO
 
@@ -27,6 +27,8 @@ class FocusAction:
     description: str
     results: str
     objective: str
+    # The dossier's indicators with an achieved value: (label, achieved, expected, unit).
+    indicators: tuple = ()
 
     @property
     def operator_label(self) -> str:
@@ -44,15 +46,21 @@ class FocusAction:
             description=project.focus_description,
             results=project.focus_results,
             objective=project.focus_objective,
+            indicators=tuple(
+                (i.label, i.achieved, i.expected, i.unit)
+                for i in project.indicators.all()
+                if i.achieved is not None
+            ),
         )
 
 
 def focus_actions(year: int) -> list[FocusAction]:
-    """The year's focus actions, in their rank's order (one query)."""
+    """The year's focus actions, in their rank's order, with their indicators (two queries)."""
     projects = (
         Project.objects.for_year(year)
         .filter(is_focus=True)
         .select_related("operator")
+        .prefetch_related(Prefetch("indicators", queryset=Indicator.objects.order_by("pk")))
         .order_by(F("focus_order").asc(nulls_last=True), "reference")
     )
     return [FocusAction.from_project(p, rank) for rank, p in enumerate(projects, start=1)]

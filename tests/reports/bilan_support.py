@@ -90,6 +90,7 @@ SECTION_TITLES_2021 = [
     "Le Fonds de cohésion sociale de l'Agglomération",
     "Les fonds de concours Politique de la Ville",
     "Actions « focus » 2021",
+    "Évaluation : ce que les actions 2021 ont atteint",
     "Le Programme National de Renouvellement Urbain",
     "Le service « Politique de la Ville » de l'Agglomération",
     "Perspectives",

@@ -237,7 +237,7 @@ def test_the_bilan_context_runs_the_same_queries_for_3_or_30_dossiers():
     _programme(30)
     many = _count_queries(lambda: bilan_context(2022))
     assert few == many
-    assert many <= 25  # one query per family of figures or list, five for the envelopes
+    assert many <= 35  # a query per family of figures or list, five for the envelopes, ten for the evaluation
 
 
 def test_the_page_runs_the_same_queries_for_3_or_30_dossiers():

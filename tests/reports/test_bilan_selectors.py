@@ -124,7 +124,7 @@ def test_previous_year_priority_share_and_its_absence():
 
 def test_the_bilan_json_runs_a_constant_number_of_queries(django_assert_max_num_queries):
     _programme()
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(25):
         bilan_as_json(2022)
 
 

@@ -504,7 +504,7 @@ def test_the_page_runs_the_same_few_queries_whatever_the_data(
     with CaptureQueriesContext(connection) as small:
         assert direction.get(f"/tableau-de-bord/?{query}").status_code == 200
     _programme(40)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(30):
         with CaptureQueriesContext(connection) as large:
             assert direction.get(f"/tableau-de-bord/?{query}").status_code == 200
     assert len(large) == len(small)
