@@ -88,6 +88,8 @@ _DIRECTION = [
     "funding.add_envelope",
     "funding.change_envelope",
     "funding.delete_envelope",
+    # The subsidies' open data (SCDL), published by the direction.
+    "funding.export_scdl",
     # Only the direction applies a comité's decision.
     "comites.apply_scenario",
     "comites.delete_scenario",

@@ -182,6 +182,7 @@ class Payment(models.Model):
     class Meta:
         verbose_name = _("versement")
         verbose_name_plural = _("versements")
+        permissions = [("export_scdl", _("Exporter les subventions en données ouvertes (SCDL)"))]
         ordering = ["funding_line", "planned_on", "id"]
         indexes = [models.Index(fields=["state", "planned_on"], name="funding_payment_due")]
         constraints = [

@@ -28,6 +28,7 @@ from .payment_services import (
     payment_record,
     schedule_create,
 )
+from .scdl import scdl_export
 
 VIEW = ("projects.view_project", "funding.view_payment")
 PAGE_SIZE = 50
@@ -265,3 +266,28 @@ def project_compte_rendu(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+# The subsidies' open data ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+@permission_required("funding.export_scdl")
+def scdl_csv(request: HttpRequest, year: int) -> HttpResponse:
+    """The year's SCDL « subventions » file; when dossiers lack what it needs, the French list of
+    them instead (nothing is published half-right)."""
+    if not 2000 <= year <= 2100:
+        return HttpResponseBadRequest(
+            f"Année hors limites : {year}.", content_type="text/plain; charset=utf-8"
+        )
+    export = scdl_export(year)
+    if export.problems:
+        return HttpResponse(
+            "Le fichier des subventions n'est pas produit : corrigez d'abord ces dossiers.\n"
+            + "\n".join(export.problems),
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(export.csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="subventions-{year}.csv"'
+    return response

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .models import Commune, Operator
-from .validators import normalize_siret, validate_siret
+from .validators import normalize_rna, normalize_siret, validate_rna, validate_siret
 
 
 class OperatorForm(forms.ModelForm):
@@ -20,12 +20,21 @@ class OperatorForm(forms.ModelForm):
         label="SIRET", max_length=32, required=False, help_text="14 chiffres, facultatif."
     )
 
+    # Typed with spaces ("W 623 001 234"): cleaned, then checked (`clean_rna`).
+    rna = forms.CharField(
+        label="Numéro RNA",
+        max_length=32,
+        required=False,
+        help_text="Répertoire national des associations : W suivi de 9 chiffres, facultatif.",
+    )
+
     class Meta:
         model = Operator
         fields = [
             "name",
             "kind",
             "siret",
+            "rna",
             "commune",
             "email",
             "phone",
@@ -36,7 +45,7 @@ class OperatorForm(forms.ModelForm):
             "representative_name",
             "representative_title",
         ]
-        labels = {"commune": "Commune du siège", "email": "Courriel de contact"}
+        labels = {"commune": "Commune du siège", "email": "Courriel de contact", "rna": "Numéro RNA"}
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "off"})}
         help_texts = {"email": "Adresse à laquelle les courriers du Contrat de Ville sont envoyés."}
 
@@ -53,6 +62,11 @@ class OperatorForm(forms.ModelForm):
         if siret and Operator.objects.filter(siret=siret).exclude(pk=self.instance.pk).exists():
             raise ValidationError(f"Un autre porteur a déjà le SIRET {siret}.", code="duplicate")
         return siret
+
+    def clean_rna(self) -> str:
+        rna = normalize_rna(self.cleaned_data.get("rna", ""))
+        validate_rna(rna)
+        return rna
 
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())

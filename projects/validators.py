@@ -45,3 +45,21 @@ def validate_siret(value: str) -> None:
         raise ValidationError(
             _("%(message)s"), params={"message": message[0].upper() + message[1:] + "."}, code="invalid_siret"
         )
+
+
+RNA = re.compile(r"W\d{9}")
+
+
+def normalize_rna(value: str) -> str:
+    """An RNA number as typed: spaces out, the `W` in capitals."""
+    return re.sub(r"[\s\u00a0\u202f\u2009]", "", value or "").upper()
+
+
+def validate_rna(value: str) -> None:
+    """The association's number in the Répertoire national des associations: `W` + 9 digits."""
+    if value and not RNA.fullmatch(value):
+        raise ValidationError(
+            _("Le numéro RNA « %(value)s » doit être un W suivi de 9 chiffres (exemple : W623001234)."),
+            params={"value": value},
+            code="rna",
+        )

@@ -155,6 +155,9 @@ MATRIX: dict[str, dict[str, object]] = {
     "funding:project-payments": READ_DOSSIERS,
     "funding:payments": READ_DOSSIERS,
     "funding:project-compte-rendu": READ_DOSSIERS,
+    # The subsidies' open data: the direction publishes it. The matrix's dossier has neither
+    # SIRET nor schedule: the direction gets the list of what is missing (409), no file.
+    "funding:scdl": row(LOGIN, DENIED, 409, DENIED, 409),
     # Letters (courriers/urls.py): agents generate and send them, only the direction edits their
     # templates, the comité sees nothing of them. Sending and the preview are POSTs.
     "courriers:project-letters": WRITE_DOSSIERS,

@@ -294,3 +294,7 @@ EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT") or 20)
 # The follow-up page (/suivi/): a dossier in instruction for longer than this many days is listed
 # (the page's « Seuil » changes it for one view).
 FOLLOW_UP_INSTRUCTION_DAYS = int(env("FOLLOW_UP_INSTRUCTION_DAYS", "60"))
+
+# The agglomeration's SIRET (14 digits): the `idAttribuant` of its subsidies' open data (SCDL,
+# `manage.py export_scdl`). No default in production: set AGGLOMERATION_SIRET.
+AGGLOMERATION_SIRET = env("AGGLOMERATION_SIRET", "")

@@ -14,3 +14,8 @@ WHITENOISE_AUTOREFRESH = True
 
 # E-mails (the letters) are printed on the console, never sent.
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+# The demonstration's agglomeration SIRET for the open data (SCDL): CABBALR's SIREN (200072460)
+# with a NIC chosen so that the number passes the Luhn check. A placeholder, not its official
+# SIRET: set AGGLOMERATION_SIRET to the real one.
+AGGLOMERATION_SIRET = env("AGGLOMERATION_SIRET", "20007246000013")

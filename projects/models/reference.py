@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ..validators import validate_siret
+from ..validators import validate_rna, validate_siret
 from .base import MONEY, CodeManager, history_records
 from .choices import OperatorKind, QuartierKind
 from .managers import OperatorQuerySet
@@ -160,6 +160,14 @@ class Operator(models.Model):
         blank=True,
         validators=[validate_siret],
         help_text=_("14 chiffres, facultatif."),
+    )
+    # The open data of subsidies (SCDL) names an association by its SIRET or its RNA number.
+    rna = models.CharField(
+        _("numéro RNA"),
+        max_length=10,
+        blank=True,
+        validators=[validate_rna],
+        help_text=_("Répertoire national des associations : W suivi de 9 chiffres, facultatif."),
     )
     commune = models.ForeignKey(
         Commune,

@@ -16,6 +16,7 @@ EDITABLE_FIELDS = (
     "name",
     "kind",
     "siret",
+    "rna",
     "commune",
     "email",
     "phone",

@@ -4,6 +4,7 @@ Loads the 2020 and 2021 programmes from fixtures/demo/ through the import servic
 years' settings, the bilan's texts, the focus actions and the fonds de concours. Refused when
 DEBUG is off: the demonstration accounts share a published password."""
 
+import datetime
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -16,12 +17,13 @@ from django.utils.text import slugify
 
 from contratville import roles
 from funding.envelope_services import envelope_set
-from funding.models import FondsDeConcours
+from funding.models import FondsDeConcours, Payment, PaymentKind, PaymentState
 from projects.imports.service import programmation_import
 from projects.models import (
     Commune,
     FcsAxis,
     Funder,
+    FundingLine,
     Indicator,
     Operator,
     OperatorKind,
@@ -29,6 +31,7 @@ from projects.models import (
     Project,
     Quartier,
     QuartierKind,
+    Status,
     Theme,
 )
 
@@ -125,6 +128,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"{path.name} : {result.summary()}")
             self._veille_quartiers()
             self._operator_contacts()
+            self._identifiers()
+            self._payments()
             self._fcs_axes()
             self._years(years)
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
@@ -191,6 +196,54 @@ class Command(BaseCommand):
                 for name, value in missing.items():
                     setattr(operator, name, value)
                 operator.save(update_fields=[*missing, "updated_at"])
+
+    def _identifiers(self):
+        """Fictitious identifiers for the open data (SCDL): an RNA number for each association
+        without a SIRET, a Luhn-valid SIRET (SIREN 9 9 9…) for any other porteur without one.
+        None of them is real; a porteur's own identifiers, once entered, are kept."""
+        for index, operator in enumerate(
+            Operator.objects.filter(siret="", rna="").order_by("name", "pk"), start=1
+        ):
+            if operator.kind == OperatorKind.ASSOCIATION:
+                operator.rna = f"W62{index:07d}"
+                operator.save(update_fields=["rna", "updated_at"])
+            elif operator.name != settings.AGGLOMERATION_SHORT_NAME:
+                operator.siret = _demo_siret(index)
+                operator.save(update_fields=["siret", "updated_at"])
+
+    def _payments(self):
+        """The schedule of the agglomeration's lines on the programmed dossiers: an advance of
+        60 % a month after the decision and the balance the following spring, both paid for a
+        soldé dossier, the advance only otherwise. Written once (a line with payments keeps them)."""
+        lines = (
+            FundingLine.objects.filter(
+                funder__paid_by_agglomeration=True,
+                amount_granted__gt=0,
+                project__status__in=Status.programmed(),
+                project__decision_date__isnull=False,
+                payments__isnull=True,
+            )
+            .select_related("project")
+            .order_by("project__year", "project__reference", "position")
+        )
+        payments = []
+        for line in lines:
+            decided = line.project.decision_date
+            advance = (line.amount_granted * Decimal("0.6")).quantize(Decimal("0.01"))
+            advance_on = decided + datetime.timedelta(days=30)
+            balance_on = datetime.date(decided.year + 1, 4, 15)
+            closed = line.project.status == Status.SOLDE
+            payments.append(Payment(funding_line=line, kind=PaymentKind.AVANCE, planned_on=advance_on,
+                                    planned_amount=advance, state=PaymentState.VERSE, paid_on=advance_on,
+                                    paid_amount=advance))  # fmt: skip
+            balance = line.amount_granted - advance
+            if balance > 0:
+                payments.append(
+                    Payment(funding_line=line, kind=PaymentKind.SOLDE, planned_on=balance_on, planned_amount=balance,
+                            state=PaymentState.VERSE if closed else PaymentState.PREVU,
+                            paid_on=balance_on if closed else None, paid_amount=balance if closed else None)
+                )  # fmt: skip
+        Payment.objects.bulk_create(payments)
 
     def _fcs_axes(self):
         """Spread the demonstration's FCS dossiers over the fund's five axes (illustrative)."""
@@ -278,3 +331,17 @@ class Command(BaseCommand):
                     )
                     for i in focus.get("indicators", [])
                 )
+
+
+def _demo_siret(index: int) -> str:
+    """A fictitious SIRET (SIREN 999 99x xxx) whose Luhn key is right."""
+    stem = f"99999{index:04d}0001"
+    for last in range(10):
+        candidate = f"{stem}{last}"
+        total = 0
+        for position, char in enumerate(reversed(candidate)):
+            digit = int(char) * (2 if position % 2 else 1)
+            total += digit - 9 if digit > 9 else digit
+        if total % 10 == 0:
+            return candidate
+    raise AssertionError("unreachable: one of ten keys passes")
