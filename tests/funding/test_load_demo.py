@@ -7,8 +7,8 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 
 from contratville import roles
-from funding.models import FondsDeConcours
-from projects.models import FundingLine, Indicator, Operator, ProgrammeYear, Project, Quartier
+from funding.models import CompteRendu, FondsDeConcours, Payment
+from projects.models import FundingLine, Indicator, Operator, ProgrammeYear, Project, Quartier, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +35,11 @@ def _state():
         list(Operator.objects.order_by("id").values_list("id", "name", "kind", "siret")),
         list(FondsDeConcours.objects.order_by("id").values_list("commune__name", "project_title", "amount")),
         list(Indicator.objects.order_by("id").values_list("project__reference", "label", "achieved")),
+        list(Operator.objects.order_by("id").values_list("id", "rna")),
+        list(
+            Payment.objects.order_by("id").values_list("funding_line_id", "kind", "state", "planned_amount")
+        ),
+        list(CompteRendu.objects.order_by("id").values_list("project_id", "beneficiaries", "version")),
     )
 
 
@@ -116,3 +121,25 @@ def test_every_fcs_dossier_has_an_axis_and_the_seeds_21_quartiers_are_there(sett
     assert Quartier.objects.count() == 21
     assert Quartier.objects.filter(kind="qpv").count() == 16
     assert not Quartier.objects.filter(kind="veille").exclude(name__contains="nom non publié").exists()
+
+
+def test_the_demonstration_closes_its_year_as_the_workflow_asks(settings):
+    """Justified and closed dossiers have a complete compte-rendu; closed ones are paid in full
+    (the rules of funding.compte_rendu_services and payment_services); the evaluation of 2021
+    adds up their comptes-rendus."""
+    from funding.compte_rendu_services import require_compte_rendu
+    from funding.payment_services import require_payments_complete
+    from reports.selectors import evaluation
+
+    _load(settings)
+    closed = list(Project.objects.filter(status__in=(Status.JUSTIFIE, Status.SOLDE)))
+    assert closed
+    for project in closed:
+        require_compte_rendu(project)
+        if project.status == Status.SOLDE:
+            require_payments_complete(project)
+    total = evaluation(2021).total
+    reports = CompteRendu.objects.filter(project__year_id=2021)
+    assert total.beneficiaries == sum(r.beneficiaries for r in reports) > 0
+    assert total.justified == reports.count()
+    assert 90 <= total.realisation_percent <= 105

@@ -13,11 +13,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils.text import slugify
 
 from contratville import roles
 from funding.envelope_services import envelope_set
-from funding.models import FondsDeConcours, Payment, PaymentKind, PaymentState
+from funding.models import CompteRendu, FondsDeConcours, Payment, PaymentKind, PaymentState
 from projects.imports.service import programmation_import
 from projects.models import (
     Commune,
@@ -130,6 +131,7 @@ class Command(BaseCommand):
             self._operator_contacts()
             self._identifiers()
             self._payments()
+            self._comptes_rendus()
             self._fcs_axes()
             self._years(years)
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
@@ -244,6 +246,44 @@ class Command(BaseCommand):
                             paid_on=balance_on if closed else None, paid_amount=balance if closed else None)
                 )  # fmt: skip
         Payment.objects.bulk_create(payments)
+
+    def _comptes_rendus(self):
+        """Illustrative comptes-rendus financiers for the justified and closed dossiers (the
+        workflow asks one of them): dates, a short assessment, beneficiaries and the staff and
+        purchase charges planned and actual, from each dossier's granted total. Figures are made
+        up, the same on every load; a dossier's own compte-rendu, once entered, is kept."""
+        projects = (
+            Project.objects.filter(status__in=(Status.JUSTIFIE, Status.SOLDE), compte_rendu__isnull=True)
+            .annotate(granted=Sum("funding_lines__amount_granted"))
+            .order_by("year", "reference")
+        )
+        for index, project in enumerate(projects):
+            total = project.granted or Decimal("0.00")
+            beneficiaries = 20 + (index * 37) % 180
+            qpv = beneficiaries * (60 + index % 35) // 100
+            women = beneficiaries * (45 + index % 20) // 100
+            compte_rendu = CompteRendu.objects.create(
+                project=project,
+                received_on=datetime.date(project.year_id + 1, 4 + index % 3, 1 + index % 27),
+                held_from=datetime.date(project.year_id, 1 + index % 3, 4),
+                held_to=datetime.date(project.year_id, 10 + index % 3, 28),
+                assessment="Compte-rendu de démonstration : action menée comme prévu, public atteint.",
+                beneficiaries=beneficiaries,
+                beneficiaries_qpv=qpv,
+                women=women,
+                men=beneficiaries - women,
+            )
+            staff = (total * Decimal("0.7")).quantize(Decimal("0.01"))
+            ratio = Decimal(90 + index % 16) / 100  # realised 90 % to 105 % of the plan
+            compte_rendu.lines.create(
+                account="64", planned=staff, actual=(staff * ratio).quantize(Decimal("0.01"))
+            )
+            compte_rendu.lines.create(
+                account="60",
+                planned=total - staff,
+                actual=((total - staff) * ratio).quantize(Decimal("0.01")),
+            )
+            compte_rendu.lines.create(account="74", planned=total, actual=total)
 
     def _fcs_axes(self):
         """Spread the demonstration's FCS dossiers over the fund's five axes (illustrative)."""
