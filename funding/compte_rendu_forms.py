@@ -92,3 +92,11 @@ class CompteRenduForm(forms.ModelForm):
 
     def product_rows(self):
         return list(self.account_rows(PRODUCT_ACCOUNTS))
+
+
+class CompteRenduImportForm(forms.Form):
+    fichier = forms.FileField(
+        label="Fichier des comptes-rendus (CSV ou XLSX)",
+        help_text="Une ligne par dossier et par compte : annee, numero_dossier, compte, prevu, realise, "
+        "et, sur une ligne du dossier, recu_le, bilan_qualitatif, beneficiaires, dont_qpv…",
+    )

@@ -15,7 +15,8 @@ from projects.filters import FilterReference, parse_filters
 from projects.models import FundingLine, Project
 
 from . import payment_selectors as selectors
-from .compte_rendu_forms import CompteRenduForm
+from .compte_rendu_forms import CompteRenduForm, CompteRenduImportForm
+from .compte_rendu_import import compte_rendu_import
 from .compte_rendu_services import EDITABLE as CR_EDITABLE
 from .compte_rendu_services import account_totals, compte_rendu_save, due_date
 from .models import CompteRendu, Payment
@@ -291,3 +292,27 @@ def scdl_csv(request: HttpRequest, year: int) -> HttpResponse:
     response = HttpResponse(export.csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="subventions-{year}.csv"'
     return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@permission_required("funding.add_compterendu", "funding.change_compterendu")
+def compte_rendu_import_view(request: HttpRequest) -> HttpResponse:
+    """Comptes-rendus from a spreadsheet: the file is checked whole, then saved all or nothing."""
+    form = CompteRenduImportForm(request.POST or None, request.FILES or None)
+    result = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["fichier"]
+            result = compte_rendu_import(
+                content=b"".join(upload.chunks()), filename=upload.name, user=request.user
+            )
+            if result.ok:
+                messages.success(request, result.summary())
+                return redirect("funding:compte-rendu-import")
+            status = 400
+        else:
+            status = 400
+    return render(
+        request, "funding/compte_rendu_import.html", {"form": form, "result": result}, status=status
+    )

@@ -155,6 +155,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "funding:project-payments": READ_DOSSIERS,
     "funding:payments": READ_DOSSIERS,
     "funding:project-compte-rendu": READ_DOSSIERS,
+    "funding:compte-rendu-import": row(LOGIN, OK, OK, DENIED, OK),
     # The subsidies' open data: the direction publishes it. The matrix's dossier has neither
     # SIRET nor schedule: the direction gets the list of what is missing (409), no file.
     "funding:scdl": row(LOGIN, DENIED, 409, DENIED, 409),

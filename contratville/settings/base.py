@@ -167,7 +167,11 @@ MEDIA_URL = "media/"
 # Import files are read in memory; beyond this size they are refused. The programmation import
 # and the admin's spreadsheet imports (django-import-export's /admin/<app>/<model>/import/).
 IMPORT_MAX_UPLOAD_SIZE = int(env("IMPORT_MAX_UPLOAD_SIZE", str(10 * 1024 * 1024)))
-IMPORT_UPLOAD_PATHS = [r"^/projets/import/$", r"^/admin/[a-z_]+/[a-z_]+/import/$"]
+IMPORT_UPLOAD_PATHS = [
+    r"^/projets/import/$",
+    r"^/comptes-rendus/import/$",
+    r"^/admin/[a-z_]+/[a-z_]+/import/$",
+]
 # The dossiers' pieces (documents/): the addresses that take them.
 DOCUMENT_MAX_UPLOAD_SIZE = int(env("DOCUMENT_MAX_UPLOAD_SIZE", str(10 * 1024 * 1024)))
 DOCUMENT_UPLOAD_PATHS = [r"^/projets/\d+/documents/$"]
