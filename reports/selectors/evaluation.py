@@ -87,10 +87,17 @@ def _year(year: int) -> Evaluation:
         pillar = pillars[row["pillar__code"]]
         pillar.expected, pillar.justified = row["expected"], row["justified"]
     sums = {name: Sum(name) for name in ("beneficiaries", "beneficiaries_qpv", "women", "men")}
-    reports = CompteRendu.objects.filter(project__in=programmed)
+    # Plain joins to the dossier (no `IN (subquery)`): PostgreSQL's plan for the nested form
+    # took minutes on a freshly loaded database without statistics.
+    of_year = {"project__year_id": year, "project__status__in": Status.programmed()}
+    reports = CompteRendu.objects.filter(**of_year)
     for row in reports.values("project__pillar__code").annotate(**sums).order_by():
         _add(pillars[row["project__pillar__code"]], row)
-    charges = CompteRenduLine.objects.filter(compte_rendu__in=reports, account__in=list(CHARGE_ACCOUNTS))
+    charges = CompteRenduLine.objects.filter(
+        compte_rendu__project__year_id=year,
+        compte_rendu__project__status__in=Status.programmed(),
+        account__in=list(CHARGE_ACCOUNTS),
+    )
     for row in (
         charges.values("compte_rendu__project__pillar__code")
         .annotate(planned=Sum("planned"), actual=Sum("actual"))
