@@ -157,7 +157,14 @@ def looks_like_csv(content: bytes) -> bool:
     return any(separator in first_line for separator in ";,\t")
 
 
+# The csv module's own bound on a cell (its default): a longer cell, or an unclosed quote that
+# would swallow the rest of the file, stops the reading there. Set at every read: the bound is
+# process-wide, and a library may raise it (frictionless sets it to sys.maxsize on import).
+CSV_FIELD_LIMIT = 131_072
+
+
 def read_csv(content: bytes) -> Iterator[tuple[int, list[str]]]:
+    csv.field_size_limit(CSV_FIELD_LIMIT)
     text = _decode(content)
     delimiter = _detect_delimiter(text)
     # Python's csv rather than tablib's CSV loader: tablib drops blank lines, which would

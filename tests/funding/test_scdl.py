@@ -169,3 +169,21 @@ def test_an_rna_number_is_checked_on_the_porteur_form(agent_client):
     assert "Le numéro RNA « W12 » doit être un W suivi de 9 chiffres (exemple : W623001234)." in (
         html.unescape(response.content.decode())
     )
+
+
+def test_the_csv_reader_keeps_its_own_cell_bound_whatever_frictionless_set():
+    """frictionless (imported by this module) raises the csv module's process-wide field limit;
+    the import's reader sets its own again, so that a runaway cell is still stopped."""
+    import csv as csv_module
+    import sys
+
+    from contratville.tabular import TableError, read_table
+
+    csv_module.field_size_limit(sys.maxsize)
+    content = ("annee;numero_dossier\n2021;" + "x" * 200_000 + "\n").encode()
+    with pytest.raises(TableError) as error:
+        read_table(content, "long.csv")
+    assert (
+        str(error.value)
+        == "Ligne 2 : une cellule compte plus de 131 072 caractères ; 10 000 au plus sont acceptés."
+    )
