@@ -18,13 +18,15 @@ TRIGGER_MIGRATIONS = {
         statement for table in module.WATCHED for statement in module._sqlite_statements(table)
     ],
     "0002_envelope_versions": lambda module: module._sqlite_statements(),
-    "0004_document_versions": lambda module: [
-        statement for table in module.WATCHED for statement in module._sqlite_statements(table)
-    ],
-    "0005_compte_rendu_versions": lambda module: [
-        statement for table in module.WATCHED for statement in module._sqlite_statements(table)
-    ],
+    "0004_document_versions": lambda module: _declared(module.WATCHED),
+    "0005_compte_rendu_versions": lambda module: _declared(module.WATCHED),
 }
+
+
+def _declared(watched: dict) -> list[str]:
+    from reports.migrations import _trigger_sql
+
+    return [statement for table in watched for statement in _trigger_sql.sqlite_statements(watched, table)]
 
 
 def declared_sqlite_triggers(applied: set[str] | None = None) -> list[tuple[str, str]]:
