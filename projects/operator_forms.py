@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .models import Commune, Operator
+from .services.operators import EDITABLE_FIELDS
 from .validators import normalize_rna, normalize_siret, validate_rna, validate_siret
 
 
@@ -30,21 +31,8 @@ class OperatorForm(forms.ModelForm):
 
     class Meta:
         model = Operator
-        fields = [
-            "name",
-            "kind",
-            "siret",
-            "rna",
-            "commune",
-            "email",
-            "phone",
-            "address_line",
-            "address_complement",
-            "postal_code",
-            "city",
-            "representative_name",
-            "representative_title",
-        ]
+        # The fields the service writes (projects/services/operators.py), one list for both.
+        fields = list(EDITABLE_FIELDS)
         labels = {"commune": "Commune du siège", "email": "Courriel de contact", "rna": "Numéro RNA"}
         widgets = {"email": forms.EmailInput(attrs={"autocomplete": "off"})}
         help_texts = {"email": "Adresse à laquelle les courriers du Contrat de Ville sont envoyés."}
