@@ -30,9 +30,10 @@ class CompteRenduForm(forms.ModelForm):
         self.indicators = list(indicators)
         for name in BENEFICIARY_FIELDS:
             self.fields[name].widget.attrs.update({"min": "0", "inputmode": "numeric"})
-        lines = {line.account: line for line in self.instance.lines.all()} if self.instance.pk else {}
+        # The saved accounts, read once for the fields' initial values and the gaps shown.
+        self.lines = {line.account: line for line in self.instance.lines.all()} if self.instance.pk else {}
         for account, label in {**CHARGE_ACCOUNTS, **PRODUCT_ACCOUNTS}.items():
-            line = lines.get(account)
+            line = self.lines.get(account)
             self.fields[f"planned_{account}"] = FrenchDecimalField(
                 label=f"{label} : prévu", required=False, initial=line.planned if line else None
             )
@@ -76,9 +77,8 @@ class CompteRenduForm(forms.ModelForm):
 
     def account_rows(self, accounts: dict):
         """(label, planned field, actual field, gap, gap %) for the template."""
-        lines = {line.account: line for line in self.instance.lines.all()} if self.instance.pk else {}
         for account, label in accounts.items():
-            line = lines.get(account)
+            line = self.lines.get(account)
             yield (
                 label,
                 self[f"planned_{account}"],

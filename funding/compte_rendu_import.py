@@ -149,11 +149,16 @@ def compte_rendu_import(*, content: bytes, filename: str, user) -> CompteRenduIm
     if result.errors:
         return result
 
-    wanted = {}
-    for _number, cells in table.rows:
-        values = {column: clean_text(cells[i]) if i < len(cells) else "" for i, column in enumerate(columns)}
-        if values["annee"].isdigit() and values["numero_dossier"]:
-            wanted[(int(values["annee"]), values["numero_dossier"])] = None
+    # Each row's cells by column, read once for the dossiers' lookup and the checks below.
+    rows = [
+        (number, {column: clean_text(cells[i]) if i < len(cells) else "" for i, column in enumerate(columns)})
+        for number, cells in table.rows
+    ]
+    wanted = {
+        (int(values["annee"]), values["numero_dossier"])
+        for _number, values in rows
+        if values["annee"].isdigit() and values["numero_dossier"]
+    }
     projects = {
         (p.year_id, p.reference): p
         for p in Project.objects.filter(
@@ -162,10 +167,9 @@ def compte_rendu_import(*, content: bytes, filename: str, user) -> CompteRenduIm
     }
 
     dossiers: dict[tuple[int, str], _Dossier] = {}
-    for number, cells in table.rows:
+    for number, values in rows:
         if len(result.errors) >= MAX_ERRORS:
             break
-        values = {column: clean_text(cells[i]) if i < len(cells) else "" for i, column in enumerate(columns)}
         year, reference = values["annee"], values["numero_dossier"]
         if not (year.isdigit() and len(year) == 4):
             result.errors.append(

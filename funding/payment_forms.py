@@ -1,8 +1,6 @@
 """The payments' forms: a line's schedule, a payment added, recorded as paid, cancelled. They
 read what was typed (French amounts and dates); the rules are the services' (payment_services)."""
 
-from decimal import Decimal
-
 from django import forms
 
 from projects.forms import DateInput, FrenchDecimalField
@@ -37,7 +35,3 @@ class PaymentRecordForm(forms.Form):
 class PaymentCancelForm(forms.Form):
     comment = forms.CharField(label="Motif", required=False, max_length=255)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-
-def percent_or_none(value: Decimal | None) -> Decimal | None:
-    return None if value in (None, "") else Decimal(value)

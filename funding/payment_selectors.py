@@ -5,7 +5,7 @@ plan and to pay; the payments list (`/versements/`) with the dossier filters and
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import django_filters
@@ -82,8 +82,8 @@ DUE_CHOICES = [
 
 def month_bounds(today: date) -> tuple[date, date]:
     first = today.replace(day=1)
-    following = (first.replace(day=28) + timezone.timedelta(days=4)).replace(day=1)
-    return first, following - timezone.timedelta(days=1)
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return first, following - timedelta(days=1)
 
 
 class PaymentFilter(django_filters.FilterSet):

@@ -23,13 +23,13 @@ from django.db.models import Prefetch
 
 from contratville.formatting import plain_amount
 from projects.models import FundingLine, Project, Status
+from projects.validators import RNA
 
 from .models import Payment, PaymentState
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "scdl-subventions-2.1.1.json"
 FIELDS = [f["name"] for f in json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))["fields"]]
 SIRET = re.compile(r"\d{14}")
-RNA = re.compile(r"W\d{9}")
 
 
 @dataclass

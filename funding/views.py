@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from contratville.converters import parse_id
 from contratville.permissions import permission_required
 from projects.filters import FilterReference, parse_filters
 from projects.models import FundingLine, Project
@@ -20,7 +21,7 @@ from .compte_rendu_import import compte_rendu_import
 from .compte_rendu_services import EDITABLE as CR_EDITABLE
 from .compte_rendu_services import account_totals, compte_rendu_save, due_date
 from .models import CompteRendu, Payment
-from .payment_forms import PaymentAddForm, PaymentCancelForm, PaymentRecordForm, ScheduleForm, percent_or_none
+from .payment_forms import PaymentAddForm, PaymentCancelForm, PaymentRecordForm, ScheduleForm
 from .payment_services import (
     PAYABLE,
     Schedule,
@@ -86,7 +87,7 @@ def _post(request, project: Project, forms_by_line: dict) -> int | None:
     page that shows the errors."""
     action = request.POST.get("action", "")
     if action in ("echeancier", "ajout"):
-        line = get_object_or_404(FundingLine.objects.select_related("funder"), pk=_int(request.POST.get("ligne")),
+        line = get_object_or_404(FundingLine.objects.select_related("funder"), pk=parse_id(request.POST.get("ligne", "")),
                                  project=project)  # fmt: skip
         if action == "echeancier":
             form = ScheduleForm(request.POST, prefix=f"echeancier-{line.pk}")
@@ -100,7 +101,7 @@ def _post(request, project: Project, forms_by_line: dict) -> int | None:
                         schedule=Schedule(
                             advance_on=data["advance_on"],
                             balance_on=data["balance_on"],
-                            advance_percent=percent_or_none(data["advance_percent"]),
+                            advance_percent=data["advance_percent"],
                         ),
                     )
                 except ValidationError as error:
@@ -126,7 +127,7 @@ def _post(request, project: Project, forms_by_line: dict) -> int | None:
     if action in ("verser", "annuler"):
         payment = get_object_or_404(
             Payment.objects.select_related("funding_line__funder"),
-            pk=_int(request.POST.get("versement")),
+            pk=parse_id(request.POST.get("versement", "")),
             funding_line__project=project,
         )
         form = (PaymentRecordForm if action == "verser" else PaymentCancelForm)(request.POST)
@@ -151,11 +152,6 @@ def _post(request, project: Project, forms_by_line: dict) -> int | None:
 
 def _codes(form):
     return [error for errors in form.errors.as_data().values() for error in errors]
-
-
-def _int(raw) -> int:
-    text = str(raw or "")
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else 0
 
 
 @require_http_methods(["GET", "HEAD"])

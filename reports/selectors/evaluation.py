@@ -69,10 +69,6 @@ def _add(row: EvaluationRow, values: dict) -> None:
 
 def year_evaluation(year: int) -> Evaluation:
     """The year's evaluation alone (five queries); `evaluation` adds the year before."""
-    return _year(year)
-
-
-def _year(year: int) -> Evaluation:
     programmed = Project.objects.filter(year_id=year, status__in=Status.programmed())
     pillars = {
         code: EvaluationRow(code, label)
@@ -148,6 +144,6 @@ def _year(year: int) -> Evaluation:
 
 def evaluation(year: int) -> Evaluation:
     """The year's evaluation, with the year before's (`previous`)."""
-    current = _year(year)
-    current.previous = _year(year - 1)
+    current = year_evaluation(year)
+    current.previous = year_evaluation(year - 1)
     return current

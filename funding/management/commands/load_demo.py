@@ -35,6 +35,7 @@ from projects.models import (
     Status,
     Theme,
 )
+from projects.validators import luhn_is_valid
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DEMO_PASSWORD = "contratville-demo"
@@ -376,12 +377,4 @@ class Command(BaseCommand):
 def _demo_siret(index: int) -> str:
     """A fictitious SIRET (SIREN 999 99x xxx) whose Luhn key is right."""
     stem = f"99999{index:04d}0001"
-    for last in range(10):
-        candidate = f"{stem}{last}"
-        total = 0
-        for position, char in enumerate(reversed(candidate)):
-            digit = int(char) * (2 if position % 2 else 1)
-            total += digit - 9 if digit > 9 else digit
-        if total % 10 == 0:
-            return candidate
-    raise AssertionError("unreachable: one of ten keys passes")
+    return next(f"{stem}{last}" for last in range(10) if luhn_is_valid(f"{stem}{last}"))
