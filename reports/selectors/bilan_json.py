@@ -3,7 +3,7 @@ the figures of `figures_of_years`, amounts and percentages as the plain strings 
 contratville/formatting.py ("6931463.00", "59.6")."""
 
 from contratville.formatting import plain_amount, plain_percent
-from contratville.versioning import Versions
+from contratville.versioning import Versions, cache_key, remembered
 from funding.selectors import set_envelopes
 
 from .evaluation import EvaluationRow, evaluation
@@ -12,7 +12,7 @@ from .figures import figures_of_years
 
 def bilan_as_json(year: int, *, versions: Versions | None = None) -> dict:
     """The bilan in the form of docs/contracts.md §4 (amounts and percentages as strings); its
-    figures from the cache when `versions` is given (`figures_of_years`)."""
+    figures, envelopes and evaluation from the cache when `versions` is given."""
     f = figures_of_years([year], versions=versions)[year]
     return {
         "year": f.year,
@@ -52,6 +52,21 @@ def bilan_as_json(year: int, *, versions: Versions | None = None) -> dict:
                 for i in f.fonds_de_concours
             ],
         },
+        # The envelopes' use and the evaluation, kept in the cache beside the figures (under the
+        # versions of the year and the year before, which the evaluation compares with).
+        **(
+            _envelopes_and_evaluation(year)
+            if versions is None
+            else remembered(
+                cache_key("bilan-json-envelopes-evaluation", year, versions.of(year, year - 1)),
+                lambda: _envelopes_and_evaluation(year),
+            )
+        ),
+    }
+
+
+def _envelopes_and_evaluation(year: int) -> dict:
+    return {
         "envelopes": [
             {
                 "funder": usage.funder_code,

@@ -135,3 +135,19 @@ def test_a_focus_action_shows_its_indicators(client_of, comite):
     text = html_text(client_of(comite).get("/bilan/2022/").content)
     assert "Aidants formés : 42 personnes (objectif : 40)" in text
     assert "Pas encore mesuré" not in text
+
+
+def test_the_json_keeps_the_evaluation_in_the_cache_and_a_compte_rendu_renews_it(
+    programme, client_of, comite
+):
+    client = client_of(comite)
+    assert client.get("/bilan/2022.json").json()["evaluation"]["beneficiaries"] == 150
+    # Served from the cache: no query reads the comptes-rendus the second time.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/bilan/2022.json")
+    assert not [q for q in queries.captured_queries if "funding_compterendu" in q["sql"]]
+    CompteRendu.objects.filter(project__reference="A").update(beneficiaries=120)
+    assert client.get("/bilan/2022.json").json()["evaluation"]["beneficiaries"] == 170
