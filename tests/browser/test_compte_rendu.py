@@ -82,3 +82,21 @@ def test_the_follow_up_page_lists_the_late_compte_rendu_and_is_accessible(signed
     assert page.get_by_role("heading", level=1).inner_text() == "Compte-rendu financier"
     page.go_back()
     assert_accessible(page, "follow-up page")
+
+
+def test_the_compte_rendu_import_page_shows_its_errors_accessibly(signed_in, live_server, project):
+    page = signed_in("agent")
+    page.goto(f"{live_server.url}/comptes-rendus/import/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Importer des comptes-rendus financiers"
+    assert_accessible(page, "compte-rendu import, empty")
+    content = b"annee;numero_dossier;compte;prevu;realise\n2021;2021-007;59;10;10\n"
+    page.get_by_label("Fichier des comptes-rendus (CSV ou XLSX)").set_input_files(
+        {"name": "cr.csv", "mimeType": "text/csv", "buffer": content}
+    )
+    page.get_by_role("button", name="Importer").click()
+    page.wait_for_load_state("networkidle")
+    alert = page.get_by_role("alert").inner_text()
+    assert "1 erreur(s) : rien n'a été enregistré." in alert
+    assert "Ligne 2, colonne « compte » : compte inconnu « 59 »" in alert
+    assert_accessible(page, "compte-rendu import, errors")
+    assert not CompteRendu.objects.exists()
